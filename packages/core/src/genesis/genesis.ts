@@ -1,0 +1,119 @@
+import { sha256 } from '../crypto/hash.ts';
+import { type Codec, decode, encode, list, struct, text, uint } from '../encoding/codec.ts';
+import { address, chainIdText, publicKey } from '../encoding/fields.ts';
+import { CodedError } from '../errors.ts';
+import { type EvReputationParams, evReputationParamsCodec } from '../market/evReputationParams.ts';
+import { type MarketParams, marketParamsCodec } from '../market/params.ts';
+import { type ConsensusParams, consensusParamsCodec } from './consensusParams.ts';
+
+export interface GenesisLeag {
+  readonly publicKey: Uint8Array;
+  readonly name: string;
+  readonly reputationPpm: number;
+}
+
+export interface Allocation {
+  readonly address: Uint8Array;
+  readonly amount: number;
+}
+
+export interface Params {
+  readonly consensus: ConsensusParams;
+  readonly market: MarketParams;
+  readonly evReputation: EvReputationParams;
+}
+
+export interface Genesis {
+  readonly chainId: string;
+  /** Milliseconds since the Unix epoch; block timestamps must not precede it. */
+  readonly genesisTime: number;
+  /** Registration authority: signs EV and LEAG registrations. */
+  readonly raKey: Uint8Array;
+  /** Grid operator: signs the tariff of each window. */
+  readonly gridOperatorKey: Uint8Array;
+  readonly leags: readonly GenesisLeag[];
+  readonly params: Params;
+  readonly allocations: readonly Allocation[];
+}
+
+export const paramsCodec: Codec<Params> = struct<Params>({
+  consensus: consensusParamsCodec,
+  market: marketParamsCodec,
+  evReputation: evReputationParamsCodec,
+});
+
+export const genesisCodec: Codec<Genesis> = struct<Genesis>({
+  chainId: chainIdText,
+  genesisTime: uint,
+  raKey: publicKey,
+  gridOperatorKey: publicKey,
+  leags: list(struct<GenesisLeag>({ publicKey, name: text(64), reputationPpm: uint }), 1024),
+  params: paramsCodec,
+  allocations: list(struct<Allocation>({ address, amount: uint }), 100_000),
+});
+
+export type GenesisErrorType =
+  | { code: 'no-leags' }
+  | { code: 'duplicate-leag'; name: string }
+  | { code: 'reputation-out-of-range'; name: string }
+  | { code: 'invalid-param'; param: string; reason: string }
+  | { code: 'zero-allocation'; index: number }
+  | { code: 'supply-overflow' };
+
+export class GenesisError extends CodedError<GenesisErrorType> {}
+
+export const PPM = 1_000_000;
+
+/** Checks the rules a codec cannot: uniqueness, ranges, and parameter sanity. */
+export function validateGenesis(g: Genesis): void {
+  if (g.leags.length === 0) throw new GenesisError({ code: 'no-leags' });
+  const seen = new Set<string>();
+  for (const l of g.leags) {
+    const id = Buffer.from(l.publicKey).toString('hex');
+    if (seen.has(id)) throw new GenesisError({ code: 'duplicate-leag', name: l.name });
+    seen.add(id);
+    if (l.reputationPpm > PPM) throw new GenesisError({ code: 'reputation-out-of-range', name: l.name });
+  }
+  const c = g.params.consensus;
+  const param = (name: string, ok: boolean, reason: string) => {
+    if (!ok) throw new GenesisError({ code: 'invalid-param', param: name, reason });
+  };
+  param('consensus.rMinPpm', c.rMinPpm <= PPM, 'must be at most 1,000,000 ppm');
+  param('consensus.maxBlockTxs', c.maxBlockTxs > 0, 'must be positive');
+  param('consensus.timeoutProposeMs', c.timeoutProposeMs > 0, 'must be positive');
+  param('consensus.timeoutVoteMs', c.timeoutVoteMs > 0, 'must be positive');
+  param('market.windowBlocks', g.params.market.windowBlocks > 0, 'must be positive');
+  param('market.concessionSteps', g.params.market.concessionSteps > 0, 'must be positive');
+  const r = g.params.evReputation;
+  param('evReputation.initialPpm', r.initialPpm <= PPM, 'must be at most 1,000,000 ppm');
+  param('evReputation.rMinPpm', r.rMinPpm <= PPM, 'must be at most 1,000,000 ppm');
+  param('evReputation.weights', r.weightSeller + r.weightBuyer > 0, 'weights must not both be zero');
+  let supply = 0;
+  g.allocations.forEach((a, index) => {
+    if (a.amount === 0) throw new GenesisError({ code: 'zero-allocation', index });
+    supply += a.amount;
+    if (!Number.isSafeInteger(supply)) throw new GenesisError({ code: 'supply-overflow' });
+  });
+}
+
+export function encodeGenesis(g: Genesis): Uint8Array {
+  return encode(genesisCodec, g);
+}
+
+export function decodeGenesis(bytes: Uint8Array): Genesis {
+  const g = decode(genesisCodec, bytes, 16 * 1024 * 1024);
+  validateGenesis(g);
+  return g;
+}
+
+/** Parses and validates the JSON genesis document (hex for keys and addresses). */
+export function genesisFromJson(json: unknown): Genesis {
+  const g = genesisCodec.fromJson(json, 'genesis');
+  validateGenesis(g);
+  return g;
+}
+
+/** The genesis hash is the parent hash of block 1. */
+export function genesisHash(g: Genesis): Uint8Array {
+  return sha256(encodeGenesis(g));
+}

@@ -1,0 +1,166 @@
+import { uint } from '../encoding/codec.ts';
+import type { Genesis } from '../genesis/genesis.ts';
+import { Keys } from '../state/keys.ts';
+import { type EvReputation, evAccountCodec, leagCodec, meterCodec, tariffCodec } from '../state/records.ts';
+import type { Rules, TxContext, TxRule } from '../state/rules.ts';
+import { TxError } from '../tx/txError.ts';
+import type { BodyOf, Tx, TxKind } from '../tx/types.ts';
+import { windowOf } from './window.ts';
+
+export const LEAG_INITIAL_REPUTATION_PPM = 500_000;
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function bodyOf<K extends TxKind>(tx: Tx, kind: K): BodyOf<K> {
+  if (tx.body.kind !== kind) throw new TypeError(`rule for ${kind} got ${tx.body.kind}`);
+  return tx.body as BodyOf<K>;
+}
+
+export function initialEvReputation(genesis: Genesis): EvReputation {
+  const p = genesis.params.evReputation.initialPpm;
+  return {
+    r: p,
+    es: p,
+    eb: p,
+    actedAsSeller: false,
+    actedAsBuyer: false,
+    esSuccessCount: 0,
+    esSuccessWh: 0,
+    esFailCount: 0,
+    esFailWh: 0,
+    esLastDecrease: 0,
+    ebSuccessCount: 0,
+    ebSuccessWh: 0,
+    ebFailCount: 0,
+    ebFailWh: 0,
+    ebLastDecrease: 0,
+  };
+}
+
+/** Refuses a transaction whose named LEAG is not registered. */
+export function requireLeag(ctx: TxContext, leag: Uint8Array): void {
+  if (!ctx.view.has(Keys.leag(leag)))
+    throw new TxError('unregistered', `LEAG ${hex(leag)} is not registered`);
+}
+
+function noValue(ctx: TxContext): void {
+  if (ctx.tx.inputs.length > 0 || ctx.tx.outputs.length > 0) {
+    throw new TxError('unexpected-value', `a ${ctx.tx.body.kind} moves no tokens`);
+  }
+}
+
+const transfer: TxRule = {
+  signers: () => [],
+  apply: (ctx) => {
+    if (ctx.tx.inputs.length === 0) throw new TxError('no-inputs', 'a transfer spends at least one input');
+  },
+};
+
+/** DESIGN §1: the RA signs EV registrations; the account key co-signs to prove possession. */
+const registerEv: TxRule = {
+  signers: (tx, g) => [g.raKey, bodyOf(tx, 'register-ev').account],
+  apply: (ctx) => {
+    noValue(ctx);
+    const body = bodyOf(ctx.tx, 'register-ev');
+    requireLeag(ctx, body.leag);
+    const key = Keys.ev(body.account);
+    if (ctx.view.has(key)) throw new TxError('already-registered', `EV ${hex(body.account)} is registered`);
+    ctx.view.write(evAccountCodec, key, {
+      publicKey: body.account,
+      leag: body.leag,
+      registeredAt: ctx.header.height,
+      reputation: initialEvReputation(ctx.genesis),
+    });
+  },
+};
+
+/** DESIGN §1: a smart meter's key is registered by its LEAG. */
+const registerMeter: TxRule = {
+  signers: (tx) => [bodyOf(tx, 'register-meter').leag],
+  apply: (ctx) => {
+    noValue(ctx);
+    const body = bodyOf(ctx.tx, 'register-meter');
+    requireLeag(ctx, body.leag);
+    const key = Keys.meter(body.meter);
+    if (ctx.view.has(key)) throw new TxError('already-registered', `meter ${hex(body.meter)} is registered`);
+    ctx.view.write(meterCodec, key, {
+      publicKey: body.meter,
+      leag: body.leag,
+      registeredAt: ctx.header.height,
+    });
+  },
+};
+
+const registerLeag: TxRule = {
+  signers: (_tx, g) => [g.raKey],
+  apply: (ctx) => {
+    noValue(ctx);
+    const body = bodyOf(ctx.tx, 'register-leag');
+    const key = Keys.leag(body.leag);
+    if (ctx.view.has(key)) throw new TxError('already-registered', `LEAG ${hex(body.leag)} is registered`);
+    ctx.view.write(leagCodec, key, {
+      publicKey: body.leag,
+      name: `leag-${hex(body.leag).slice(0, 8)}`,
+      reputationPpm: LEAG_INITIAL_REPUTATION_PPM,
+      registeredAt: ctx.header.height,
+    });
+  },
+};
+
+/** DESIGN §4: a LEAG's account server mints tokens against off-chain payment, bounded per window. */
+const deposit: TxRule = {
+  signers: (tx) => [bodyOf(tx, 'deposit').leag],
+  mints: true,
+  apply: (ctx) => {
+    const body = bodyOf(ctx.tx, 'deposit');
+    if (ctx.tx.inputs.length > 0) throw new TxError('unexpected-value', 'a deposit spends no inputs');
+    if (ctx.tx.outputs.length === 0)
+      throw new TxError('no-outputs', 'a deposit credits at least one address');
+    requireLeag(ctx, body.leag);
+    const window = windowOf(ctx.header.height, ctx.genesis);
+    if (body.window !== window) {
+      throw new TxError('window-closed', `deposit names window ${body.window}, the open window is ${window}`);
+    }
+    const ref = Keys.deposit(body.leag, body.reference);
+    if (ctx.view.has(ref)) throw new TxError('duplicate', `deposit reference ${body.reference} is used`);
+    const totalKey = Keys.depositTotal(window, body.leag);
+    const total = (ctx.view.read(uint, totalKey) ?? 0) + ctx.outputTotal;
+    const limit = ctx.genesis.params.market.depositLimitPerWindow;
+    if (total > limit) {
+      throw new TxError(
+        'deposit-limit',
+        `deposits of this LEAG would reach ${total} in window ${window}; limit ${limit}`,
+      );
+    }
+    ctx.view.write(uint, ref, ctx.header.height);
+    ctx.view.write(uint, totalKey, total);
+  },
+};
+
+/** DESIGN §1: the grid operator signs each window's retail (cap) and feed-in (floor) prices. */
+const tariff: TxRule = {
+  signers: (_tx, g) => [g.gridOperatorKey],
+  apply: (ctx) => {
+    noValue(ctx);
+    const body = bodyOf(ctx.tx, 'tariff');
+    if (body.retailPrice === 0 || body.feedInPrice > body.retailPrice) {
+      throw new TxError('invalid-tariff', 'retail price must be positive and at least the feed-in price');
+    }
+    const window = windowOf(ctx.header.height, ctx.genesis);
+    if (body.window < window) throw new TxError('window-closed', `window ${body.window} has passed`);
+    const key = Keys.tariff(body.window);
+    if (ctx.view.has(key)) throw new TxError('duplicate', `window ${body.window} has a tariff`);
+    ctx.view.write(tariffCodec, key, { retailPrice: body.retailPrice, feedInPrice: body.feedInPrice });
+  },
+};
+
+export const ledgerRules: Partial<Rules> = {
+  tx: {
+    transfer,
+    'register-ev': registerEv,
+    'register-meter': registerMeter,
+    'register-leag': registerLeag,
+    deposit,
+    tariff,
+  },
+};

@@ -1,0 +1,19 @@
+/** State keys: `<bucket>/<leaf>`. Bucket names are part of the state digest: never rename one. */
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+export const Keys = {
+  tip: 'meta/tip',
+  utxo: (txId: Uint8Array, index: number) => `utxo/${hex(txId)}:${index}`,
+  /** Spent outpoints are remembered for `SPENT_RETENTION_BLOCKS`, so a late double spend gets its own error. */
+  spent: (txId: Uint8Array, index: number) => `spent/${hex(txId)}:${index}`,
+  spentAt: (height: number) => `spent-at/${height}/`,
+  leag: (key: Uint8Array) => `leag/${hex(key)}`,
+  leagBucket: 'leag/',
+  ev: (key: Uint8Array) => `ev/${hex(key)}`,
+  meter: (key: Uint8Array) => `meter/${hex(key)}`,
+  tariff: (window: number) => `tariff/${window}`,
+  deposit: (leag: Uint8Array, reference: number) => `deposit/${hex(leag)}:${reference}`,
+  depositTotal: (window: number, leag: Uint8Array) => `deposit-total/${window}/${hex(leag)}`,
+} as const;
+
+export const SPENT_RETENTION_BLOCKS = 100_000;

@@ -1,0 +1,101 @@
+import { bool, type Codec, struct, text, uint } from '../encoding/codec.ts';
+import { address, publicKey } from '../encoding/fields.ts';
+
+/** The state schema: one record type per bucket. Key builders live in keys.ts. */
+
+export interface UtxoEntry {
+  readonly address: Uint8Array;
+  readonly amount: number;
+}
+export const utxoCodec: Codec<UtxoEntry> = struct<UtxoEntry>({ address, amount: uint });
+
+export interface LeagRecord {
+  readonly publicKey: Uint8Array;
+  readonly name: string;
+  readonly reputationPpm: number;
+  readonly registeredAt: number;
+}
+export const leagCodec: Codec<LeagRecord> = struct<LeagRecord>({
+  publicKey,
+  name: text(64),
+  reputationPpm: uint,
+  registeredAt: uint,
+});
+
+/** The seed's reputation triple <R, R_ES, R_EB> (3.2.3) and the history its rules need. */
+export interface EvReputation {
+  readonly r: number;
+  readonly es: number;
+  readonly eb: number;
+  readonly actedAsSeller: boolean;
+  readonly actedAsBuyer: boolean;
+  readonly esSuccessCount: number;
+  readonly esSuccessWh: number;
+  readonly esFailCount: number;
+  readonly esFailWh: number;
+  readonly esLastDecrease: number;
+  readonly ebSuccessCount: number;
+  readonly ebSuccessWh: number;
+  readonly ebFailCount: number;
+  readonly ebFailWh: number;
+  readonly ebLastDecrease: number;
+}
+export const evReputationCodec: Codec<EvReputation> = struct<EvReputation>({
+  r: uint,
+  es: uint,
+  eb: uint,
+  actedAsSeller: bool,
+  actedAsBuyer: bool,
+  esSuccessCount: uint,
+  esSuccessWh: uint,
+  esFailCount: uint,
+  esFailWh: uint,
+  esLastDecrease: uint,
+  ebSuccessCount: uint,
+  ebSuccessWh: uint,
+  ebFailCount: uint,
+  ebFailWh: uint,
+  ebLastDecrease: uint,
+});
+
+export interface EvAccount {
+  readonly publicKey: Uint8Array;
+  readonly leag: Uint8Array;
+  readonly registeredAt: number;
+  readonly reputation: EvReputation;
+}
+export const evAccountCodec: Codec<EvAccount> = struct<EvAccount>({
+  publicKey,
+  leag: publicKey,
+  registeredAt: uint,
+  reputation: evReputationCodec,
+});
+
+export interface MeterRecord {
+  readonly publicKey: Uint8Array;
+  readonly leag: Uint8Array;
+  readonly registeredAt: number;
+}
+export const meterCodec: Codec<MeterRecord> = struct<MeterRecord>({
+  publicKey,
+  leag: publicKey,
+  registeredAt: uint,
+});
+
+export interface TariffRecord {
+  readonly retailPrice: number;
+  readonly feedInPrice: number;
+}
+export const tariffCodec: Codec<TariffRecord> = struct<TariffRecord>({
+  retailPrice: uint,
+  feedInPrice: uint,
+});
+
+/** The last applied block: what the next block must extend. */
+export interface TipRecord {
+  readonly height: number;
+  readonly timestamp: number;
+}
+export const tipCodec: Codec<TipRecord> = struct<TipRecord>({ height: uint, timestamp: uint });
+
+export const heightCodec: Codec<number> = uint;
