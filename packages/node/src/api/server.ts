@@ -1,0 +1,279 @@
+import type { EventEmitter } from 'node:events';
+import {
+  blockCodec,
+  blockHash,
+  certificateCodec,
+  encodeTx,
+  evAccountCodec,
+  fromHex,
+  Keys,
+  leagCodec,
+  MerkleTree,
+  StateView,
+  toHex,
+  txCodec,
+  txHash,
+  utxoCodec,
+} from '@v2g/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { AddResult, Mempool } from '../mempool/mempool.ts';
+import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
+import type { ChainStore } from '../storage/chainStore.ts';
+import { ApiError, errorBody } from './apiError.ts';
+
+export interface CommitteeMember {
+  readonly publicKey: string;
+  readonly name: string;
+  readonly reputationPpm: number;
+}
+
+export interface ApiComponents {
+  readonly chain: ChainStore;
+  readonly mempool: Mempool;
+  readonly registry: Registry;
+  readonly metrics: NodeMetrics;
+  readonly logger: Logger;
+  /** Emits 'block' with a BlockEvent after every commit. */
+  readonly events: EventEmitter;
+  submitTx(bytes: Uint8Array): AddResult;
+  peers(): { peerId: string; leag: string | null }[];
+  committee(): CommitteeMember[];
+  status(): { syncing: boolean; consensus: string };
+}
+
+export interface BlockEvent {
+  readonly height: number;
+  readonly hash: string;
+  readonly txs: number;
+  readonly timestamp: number;
+  readonly txIds: readonly string[];
+}
+
+const MAX_BATCH = 2000;
+const HEX64 = '^[0-9a-f]{64}$';
+
+/**
+ * The HTTP API for EVs and operators. Every body and parameter is checked by
+ * JSON schema; errors are `{"error": {"code", "message"}}` with a 4xx/5xx.
+ */
+export function createApi(c: ApiComponents, options: { bodyLimit: number }): FastifyInstance {
+  const app = Fastify({ bodyLimit: options.bodyLimit, logger: false, maxParamLength: 200 });
+
+  app.addHook('onResponse', async (req, reply) => {
+    c.metrics.httpRequests.inc({
+      route: req.routeOptions.url ?? 'unknown',
+      status: String(reply.statusCode),
+    });
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof ApiError) return reply.status(err.status).send(errorBody(err.code, err.message));
+    const e = err as { statusCode?: number; code?: string; validation?: unknown; message: string };
+    if (e.validation) return reply.status(400).send(errorBody('invalid-request', e.message));
+    if (e.statusCode === 413) return reply.status(413).send(errorBody('payload-too-large', e.message));
+    if (e.statusCode && e.statusCode < 500) {
+      return reply.status(e.statusCode).send(errorBody('invalid-request', e.message));
+    }
+    c.logger.error({ err }, 'api internal error');
+    return reply.status(500).send(errorBody('internal', 'internal error'));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(errorBody('not-found', `no route ${req.method} ${req.url}`));
+  });
+
+  const submit = (hex: string) => {
+    const r = c.submitTx(fromHex(hex));
+    return r.ok
+      ? { accepted: true, id: r.pending.idHex, hash: r.pending.hashHex }
+      : { accepted: false, error: { code: r.code, message: r.reason } };
+  };
+
+  app.post(
+    '/v1/txs',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['tx'],
+          properties: { tx: { type: 'string', pattern: '^([0-9a-f]{2})+$', maxLength: 65536 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const r = submit((req.body as { tx: string }).tx);
+      if (!r.accepted) throw new ApiError(r.error!.code, r.error!.message);
+      return reply.status(202).send({ id: r.id, hash: r.hash });
+    },
+  );
+
+  app.post(
+    '/v1/txs/batch',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['txs'],
+          properties: {
+            txs: {
+              type: 'array',
+              maxItems: MAX_BATCH,
+              items: { type: 'string', pattern: '^([0-9a-f]{2})+$', maxLength: 65536 },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const results = (req.body as { txs: string[] }).txs.map(submit);
+      return { accepted: results.filter((r) => r.accepted).length, results };
+    },
+  );
+
+  /** The same as /v1/txs, with the transaction in its JSON form (hex for bytes). */
+  app.post('/v1/txs/json', async (req, reply) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeTx(txCodec.fromJson(req.body, 'tx'));
+    } catch (err) {
+      throw new ApiError('malformed', err instanceof Error ? err.message : String(err));
+    }
+    const r = submit(toHex(bytes));
+    if (!r.accepted) throw new ApiError(r.error!.code, r.error!.message);
+    return reply.status(202).send({ id: r.id, hash: r.hash });
+  });
+
+  app.get('/v1/txs/:id', { schema: { params: hexParam('id') } }, async (req) => {
+    const idHex = (req.params as { id: string }).id;
+    const loc = await c.chain.locateTx(fromHex(idHex));
+    if (!loc) {
+      if (c.mempool.hasId(idHex)) return { id: idHex, status: 'pending' };
+      throw new ApiError('not-found', `transaction ${idHex} is neither committed nor pending`);
+    }
+    const block = await c.chain.decodedBlockAt(loc.height);
+    if (!block) throw new ApiError('internal', 'indexed block missing');
+    const hashes = block.txs.map(txHash);
+    const tree = new MerkleTree(hashes);
+    const tx = block.txs[loc.index]!;
+    return {
+      id: idHex,
+      status: 'committed',
+      height: loc.height,
+      index: loc.index,
+      blockHash: toHex(blockHash(block.header)),
+      txHash: toHex(hashes[loc.index]!),
+      proof: {
+        leafIndex: loc.index,
+        treeSize: hashes.length,
+        path: tree.proof(loc.index).map(toHex),
+        txRoot: toHex(block.header.txRoot),
+      },
+      tx: txCodec.toJson(tx),
+    };
+  });
+
+  app.get('/v1/head', async () => {
+    const head = c.chain.head;
+    return { height: head.height, hash: toHex(head.hash), stateRoot: toHex(c.chain.state.digest) };
+  });
+
+  app.get(
+    '/v1/blocks/:ref',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: { ref: { type: 'string', pattern: `^([0-9]{1,15}|[0-9a-f]{64})$` } },
+        },
+      },
+    },
+    async (req) => {
+      const ref = (req.params as { ref: string }).ref;
+      const height = ref.length === 64 ? await c.chain.heightOf(fromHex(ref)) : Number(ref);
+      const block = height === undefined ? undefined : await c.chain.decodedBlockAt(height);
+      if (!block || height === undefined) throw new ApiError('not-found', `no block ${ref}`);
+      const cert = await c.chain.certificateAt(height);
+      return {
+        hash: toHex(blockHash(block.header)),
+        block: blockCodec.toJson(block),
+        certificate: cert ? certificateCodec.toJson(cert) : null,
+      };
+    },
+  );
+
+  app.get('/v1/accounts/:key', { schema: { params: hexParam('key') } }, async (req) => {
+    const key = fromHex((req.params as { key: string }).key);
+    const view = new StateView(c.chain.state);
+    const ev = view.read(evAccountCodec, Keys.ev(key));
+    if (ev) return { role: 'ev', account: evAccountCodec.toJson(ev) };
+    const leag = view.read(leagCodec, Keys.leag(key));
+    if (leag) return { role: 'leag', account: leagCodec.toJson(leag) };
+    throw new ApiError('not-found', `no EV or LEAG registered with key ${toHex(key)}`);
+  });
+
+  app.get(
+    '/v1/addresses/:address',
+    {
+      schema: {
+        params: { type: 'object', properties: { address: { type: 'string', pattern: '^[0-9a-f]{40}$' } } },
+      },
+    },
+    async (req) => {
+      const address = (req.params as { address: string }).address;
+      const utxos: { txId: string; index: number; amount: number }[] = [];
+      for (const [key, value] of c.chain.state.scan('utxo/')) {
+        // The address is the first field of the UTXO record; compare its hex without decoding all.
+        if (!toHex(value).includes(address)) continue;
+        const entry = new StateView(c.chain.state).read(utxoCodec, key);
+        if (!entry || toHex(entry.address) !== address) continue;
+        const [txId, index] = key.slice(5).split(':');
+        utxos.push({ txId: txId!, index: Number(index), amount: entry.amount });
+      }
+      return { address, balance: utxos.reduce((s, u) => s + u.amount, 0), utxos };
+    },
+  );
+
+  app.get('/v1/committee', async () => ({ height: c.chain.head.height + 1, members: c.committee() }));
+  app.get('/v1/peers', async () => ({ peers: c.peers() }));
+  app.get('/v1/health', async () => {
+    const s = c.status();
+    return {
+      status: 'ok',
+      height: c.chain.head.height,
+      peers: c.peers().length,
+      mempool: c.mempool.size,
+      syncing: s.syncing,
+      consensus: s.consensus,
+    };
+  });
+  app.get('/metrics', async (_req, reply) => {
+    c.metrics.mempoolSize.set(c.mempool.size);
+    reply.header('content-type', c.registry.contentType);
+    return c.registry.metrics();
+  });
+
+  /** Server-sent events: one `block` event per committed block. */
+  app.get('/v1/events', (req, reply) => {
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    reply.raw.write(': connected\n\n');
+    const onBlock = (e: BlockEvent) => {
+      reply.raw.write(`event: block\ndata: ${JSON.stringify(e)}\n\n`);
+    };
+    c.events.on('block', onBlock);
+    req.raw.on('close', () => c.events.off('block', onBlock));
+  });
+
+  return app;
+}
+
+function hexParam(name: string) {
+  return { type: 'object', properties: { [name]: { type: 'string', pattern: HEX64 } } } as const;
+}

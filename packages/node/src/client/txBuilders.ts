@@ -1,0 +1,111 @@
+import { type KeyPair, type Outpoint, signTx, type Tx, type TxBody, type TxOutput } from '@v2g/core';
+
+/** Builders for the transactions an EV, a LEAG, the RA or the grid operator signs. */
+export interface TxEnvelope {
+  readonly chainId: string;
+  readonly lockTime?: number;
+}
+
+function build(
+  env: TxEnvelope,
+  body: TxBody,
+  keys: KeyPair[],
+  inputs: Outpoint[] = [],
+  outputs: TxOutput[] = [],
+): Tx {
+  return signTx(
+    { version: 1, chainId: env.chainId, inputs, outputs, lockTime: env.lockTime ?? 0, body },
+    keys,
+  );
+}
+
+export function registerEvTx(env: TxEnvelope, ra: KeyPair, account: KeyPair, leag: Uint8Array): Tx {
+  return build(env, { kind: 'register-ev', account: account.publicKey, leag }, [ra, account]);
+}
+
+export function registerMeterTx(env: TxEnvelope, leag: KeyPair, meter: Uint8Array): Tx {
+  return build(env, { kind: 'register-meter', meter, leag: leag.publicKey }, [leag]);
+}
+
+export function depositTx(
+  env: TxEnvelope,
+  leag: KeyPair,
+  window: number,
+  reference: number,
+  outputs: TxOutput[],
+): Tx {
+  return build(env, { kind: 'deposit', leag: leag.publicKey, window, reference }, [leag], [], outputs);
+}
+
+export function tariffTx(
+  env: TxEnvelope,
+  grid: KeyPair,
+  window: number,
+  retailPrice: number,
+  feedInPrice: number,
+): Tx {
+  return build(env, { kind: 'tariff', window, retailPrice, feedInPrice }, [grid]);
+}
+
+/** A plain payment: each input is signed by the wallet key that owns it. */
+export function transferTx(
+  env: TxEnvelope,
+  inputs: { outpoint: Outpoint; key: KeyPair }[],
+  outputs: TxOutput[],
+): Tx {
+  return build(
+    env,
+    { kind: 'transfer' },
+    inputs.map((i) => i.key),
+    inputs.map((i) => i.outpoint),
+    outputs,
+  );
+}
+
+export interface SellOrder {
+  readonly leag: Uint8Array;
+  readonly window: number;
+  readonly energyWh: number;
+  readonly expectedPrice: number;
+  readonly minPrice: number;
+  readonly payout: Uint8Array;
+}
+
+export function sellOrderTx(env: TxEnvelope, account: KeyPair, o: SellOrder): Tx {
+  return build(env, { kind: 'sell-order', account: account.publicKey, ...o }, [account]);
+}
+
+export interface BuyOrder {
+  readonly leag: Uint8Array;
+  readonly window: number;
+  readonly energyWh: number;
+  readonly maxPrice: number;
+  readonly refund: Uint8Array;
+}
+
+/** Escrow = inputs − outputs; `change` returns the rest to the buyer. */
+export function buyOrderTx(
+  env: TxEnvelope,
+  account: KeyPair,
+  o: BuyOrder,
+  inputs: { outpoint: Outpoint; key: KeyPair }[],
+  change: TxOutput[],
+): Tx {
+  return build(
+    env,
+    { kind: 'buy-order', account: account.publicKey, ...o },
+    [account, ...inputs.map((i) => i.key)],
+    inputs.map((i) => i.outpoint),
+    change,
+  );
+}
+
+export function meterReadingTx(
+  env: TxEnvelope,
+  meter: KeyPair,
+  window: number,
+  order: Uint8Array,
+  energyWh: number,
+): Tx {
+  return build(env, { kind: 'meter-reading', meter: meter.publicKey, window, order, energyWh }, [meter]);
+}

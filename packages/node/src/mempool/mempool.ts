@@ -1,0 +1,159 @@
+import {
+  checkTxStateless,
+  DecodeError,
+  decodeTx,
+  Keys,
+  type StateReader,
+  type Tx,
+  TxError,
+  type TxVerifiedCache,
+  toHex,
+  txHash,
+  txId,
+} from '@v2g/core';
+
+export interface MempoolOptions {
+  readonly chainId: string;
+  readonly maxTxs: number;
+  readonly maxBytes: number;
+  /** How many verified transaction hashes to remember for block validation. */
+  readonly verifiedCacheSize: number;
+}
+
+export interface PendingTx {
+  readonly tx: Tx;
+  readonly id: Uint8Array;
+  readonly idHex: string;
+  readonly hashHex: string;
+  readonly size: number;
+  readonly receivedAt: number;
+}
+
+export type AddResult = { ok: true; pending: PendingTx } | { ok: false; code: string; reason: string };
+
+/**
+ * Pending transactions. Each is decoded and verified once (signatures
+ * included); its hash then goes into the verified cache that block
+ * validation consults, so a transaction is verified once per LEAG. The pool
+ * is bounded by count and bytes, refuses duplicates and inputs another
+ * pending transaction already spends, and answers "mempool-full" when full.
+ */
+export class Mempool implements TxVerifiedCache {
+  private readonly pending = new Map<string, PendingTx>();
+  private readonly claimed = new Map<string, string>();
+  private readonly verified = new Set<string>();
+  private readonly options: MempoolOptions;
+  private bytes = 0;
+
+  constructor(options: MempoolOptions) {
+    this.options = options;
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  has(txHashHex: string): boolean {
+    return this.verified.has(txHashHex);
+  }
+
+  hasId(idHex: string): boolean {
+    return this.pending.has(idHex);
+  }
+
+  /** Decodes, verifies and admits raw transaction bytes. */
+  addBytes(bytes: Uint8Array, state: StateReader, now: number): AddResult {
+    let tx: Tx;
+    try {
+      tx = decodeTx(bytes);
+    } catch (err) {
+      if (err instanceof DecodeError) return { ok: false, code: 'malformed', reason: err.message };
+      throw err;
+    }
+    return this.add(tx, bytes.length, state, now);
+  }
+
+  add(tx: Tx, size: number, state: StateReader, now: number): AddResult {
+    const id = txId(tx);
+    const idHex = toHex(id);
+    if (this.pending.has(idHex))
+      return { ok: false, code: 'duplicate', reason: 'transaction is already pending' };
+    if (this.pending.size >= this.options.maxTxs || this.bytes + size > this.options.maxBytes) {
+      return { ok: false, code: 'mempool-full', reason: 'the mempool is full; retry after the next block' };
+    }
+    const hashHex = toHex(txHash(tx));
+    try {
+      if (!this.verified.has(hashHex)) checkTxStateless(tx, id, this.options.chainId);
+    } catch (err) {
+      if (err instanceof TxError) return { ok: false, code: err.type.code, reason: err.type.reason };
+      throw err;
+    }
+    this.remember(hashHex);
+    for (const input of tx.inputs) {
+      const key = Keys.utxo(input.txId, input.index);
+      if (this.claimed.has(key)) {
+        return {
+          ok: false,
+          code: 'double-spend',
+          reason: `input ${key.slice(5)} is spent by a pending transaction`,
+        };
+      }
+      if (state.get(key) === undefined) {
+        const spent = state.get(Keys.spent(input.txId, input.index)) !== undefined;
+        return spent
+          ? { ok: false, code: 'double-spend', reason: `input ${key.slice(5)} is already spent` }
+          : { ok: false, code: 'missing-input', reason: `input ${key.slice(5)} does not exist` };
+      }
+    }
+    for (const input of tx.inputs) this.claimed.set(Keys.utxo(input.txId, input.index), idHex);
+    const pending: PendingTx = { tx, id, idHex, hashHex, size, receivedAt: now };
+    this.pending.set(idHex, pending);
+    this.bytes += size;
+    return { ok: true, pending };
+  }
+
+  /** Up to `max` transactions in arrival order, for a proposal. */
+  take(max: number): PendingTx[] {
+    const out: PendingTx[] = [];
+    for (const p of this.pending.values()) {
+      if (out.length >= max) break;
+      out.push(p);
+    }
+    return out;
+  }
+
+  remove(idHex: string): void {
+    const p = this.pending.get(idHex);
+    if (!p) return;
+    this.pending.delete(idHex);
+    this.bytes -= p.size;
+    for (const input of p.tx.inputs) {
+      const key = Keys.utxo(input.txId, input.index);
+      if (this.claimed.get(key) === idHex) this.claimed.delete(key);
+    }
+  }
+
+  /** After a commit: drop included transactions and any whose inputs are gone. */
+  onCommit(includedIds: readonly Uint8Array[], state: StateReader): void {
+    for (const id of includedIds) this.remove(toHex(id));
+    for (const p of [...this.pending.values()]) {
+      if (p.tx.inputs.some((i) => state.get(Keys.utxo(i.txId, i.index)) === undefined)) this.remove(p.idHex);
+    }
+  }
+
+  private remember(hashHex: string): void {
+    if (this.verified.size >= this.options.verifiedCacheSize) {
+      // Drop the oldest entries; a Set iterates in insertion order.
+      let drop = Math.ceil(this.options.verifiedCacheSize / 4);
+      for (const h of this.verified) {
+        if (drop-- <= 0) break;
+        this.verified.delete(h);
+      }
+    }
+    this.verified.add(hashHex);
+  }
+}

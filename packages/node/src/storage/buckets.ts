@@ -1,0 +1,22 @@
+/**
+ * One byte per bucket, prefixed to every LevelDB key. An append-only table:
+ * a number is never reused or renumbered, or old data directories would be
+ * read as something else.
+ */
+export const Bucket = {
+  /** height (u64 BE) → encoded block */
+  blocks: 1,
+  /** block hash → height (u64 BE) */
+  blockIndex: 2,
+  /** tx id → height (u64 BE) ‖ index (u32 BE) */
+  txIndex: 3,
+  /** state key (utf8) → state value */
+  state: 4,
+  /** height (u64 BE) → encoded commit certificate of that block */
+  certificates: 5,
+  /** consensus signing state, written before a vote leaves */
+  consensusWal: 6,
+  /** single keys: head, state digest, genesis hash */
+  meta: 7,
+} as const;
+export type Bucket = (typeof Bucket)[keyof typeof Bucket];

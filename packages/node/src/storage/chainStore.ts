@@ -1,0 +1,191 @@
+import {
+  type Block,
+  bytesEqual,
+  type CommitCertificate,
+  certificateCodec,
+  decode,
+  decodeBlock,
+  encode,
+  encodeBlock,
+  type Genesis,
+  genesisHash,
+  genesisState,
+  MemoryStateStore,
+  type StateChanges,
+  utf8,
+} from '@v2g/core';
+import { Level } from 'level';
+import { Bucket } from './buckets.ts';
+import { type BatchOp, bytesCodec, type Db, Repository, readU64, u64 } from './repository.ts';
+
+const decoder = new TextDecoder();
+
+export interface Head {
+  readonly height: number;
+  readonly hash: Uint8Array;
+}
+
+export interface TxLocation {
+  readonly height: number;
+  readonly index: number;
+}
+
+export interface CommitInput {
+  readonly block: Block;
+  readonly hash: Uint8Array;
+  readonly certificate: CommitCertificate;
+  readonly changes: StateChanges;
+  readonly stateRoot: Uint8Array;
+  readonly txIds: readonly Uint8Array[];
+}
+
+export type ChainStoreErrorCode = 'genesis-mismatch' | 'state-corrupt';
+
+export class ChainStoreError extends Error {
+  readonly code: ChainStoreErrorCode;
+  constructor(code: ChainStoreErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * The LEAG's chain on disk. A block, its certificate, its state changes, its
+ * indices and the new head go to LevelDB in one atomic batch, then to the
+ * in-memory working state. After a crash the node resumes from the last
+ * batch that made it to disk: there is nothing in between.
+ */
+export class ChainStore {
+  readonly state = new MemoryStateStore();
+  private readonly db: Db;
+  private readonly blocks: Repository<number, Uint8Array>;
+  private readonly blockIndex: Repository<Uint8Array, number>;
+  private readonly txIndex: Repository<Uint8Array, TxLocation>;
+  private readonly stateRepo: Repository<string, Uint8Array>;
+  private readonly certificates: Repository<number, Uint8Array>;
+  private readonly meta: Repository<string, Uint8Array>;
+  readonly wal: Repository<string, Uint8Array>;
+  private currentHead: Head;
+  readonly genesis: Genesis;
+
+  private constructor(db: Db, genesis: Genesis) {
+    this.db = db;
+    this.genesis = genesis;
+    const byHeight = { encodeKey: u64 };
+    this.blocks = new Repository(db, Bucket.blocks, { ...byHeight, ...bytesCodec });
+    this.certificates = new Repository(db, Bucket.certificates, { ...byHeight, ...bytesCodec });
+    this.blockIndex = new Repository(db, Bucket.blockIndex, {
+      encodeKey: (h: Uint8Array) => h,
+      encodeValue: u64,
+      decodeValue: (b) => readU64(b),
+    });
+    this.txIndex = new Repository(db, Bucket.txIndex, {
+      encodeKey: (id: Uint8Array) => id,
+      encodeValue: (l: TxLocation) => {
+        const b = new Uint8Array(12);
+        const v = new DataView(b.buffer);
+        v.setBigUint64(0, BigInt(l.height));
+        v.setUint32(8, l.index);
+        return b;
+      },
+      decodeValue: (b) => ({
+        height: readU64(b),
+        index: new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(8),
+      }),
+    });
+    this.stateRepo = new Repository(db, Bucket.state, { encodeKey: utf8, ...bytesCodec });
+    this.meta = new Repository(db, Bucket.meta, { encodeKey: utf8, ...bytesCodec });
+    this.wal = new Repository(db, Bucket.consensusWal, { encodeKey: utf8, ...bytesCodec });
+    this.currentHead = { height: 0, hash: genesisHash(genesis) };
+  }
+
+  static async open(dir: string, genesis: Genesis): Promise<ChainStore> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    const store = new ChainStore(db, genesis);
+    await store.load();
+    return store;
+  }
+
+  private async load(): Promise<void> {
+    const gHash = genesisHash(this.genesis);
+    const storedGenesis = await this.meta.get('genesis');
+    if (storedGenesis === undefined) {
+      const g = genesisState(this.genesis);
+      const ops: BatchOp[] = [this.meta.putOp('genesis', gHash), this.meta.putOp('digest', g.digest)];
+      for (const [k, v] of g.changes) if (v !== null) ops.push(this.stateRepo.putOp(k, v));
+      await this.db.batch(ops, { sync: true });
+    } else if (!bytesEqual(storedGenesis, gHash)) {
+      throw new ChainStoreError('genesis-mismatch', 'the data directory belongs to another genesis');
+    }
+    const changes = new Map<string, Uint8Array>();
+    for await (const [k, v] of this.stateRepo.entries()) changes.set(decoder.decode(k), v);
+    const digest = (await this.meta.get('digest')) ?? new Uint8Array(32);
+    this.state.applySync(changes, digest);
+    const head = await this.meta.get('head');
+    if (head !== undefined) this.currentHead = { height: readU64(head), hash: head.subarray(8) };
+  }
+
+  /** Rebuilds the digest from the loaded state and compares; slow, for startup checks and tests. */
+  verifyState(): void {
+    if (!bytesEqual(this.state.recomputeDigest(), this.state.digest)) {
+      throw new ChainStoreError('state-corrupt', 'stored state does not match its digest');
+    }
+  }
+
+  get head(): Head {
+    return this.currentHead;
+  }
+
+  async commit(input: CommitInput): Promise<void> {
+    const { block, hash, certificate, changes, stateRoot, txIds } = input;
+    const height = block.header.height;
+    const headBytes = new Uint8Array(40);
+    headBytes.set(u64(height), 0);
+    headBytes.set(hash, 8);
+    const ops: BatchOp[] = [
+      this.blocks.putOp(height, encodeBlock(block)),
+      this.certificates.putOp(height, encode(certificateCodec, certificate)),
+      this.blockIndex.putOp(hash, height),
+      this.meta.putOp('head', headBytes),
+      this.meta.putOp('digest', stateRoot),
+    ];
+    txIds.forEach((id, index) => {
+      ops.push(this.txIndex.putOp(id, { height, index }));
+    });
+    for (const [k, v] of changes) ops.push(v === null ? this.stateRepo.delOp(k) : this.stateRepo.putOp(k, v));
+    await this.db.batch(ops, { sync: true });
+    this.state.applySync(changes, stateRoot);
+    this.currentHead = { height, hash };
+  }
+
+  async blockAt(height: number): Promise<Uint8Array | undefined> {
+    return this.blocks.get(height);
+  }
+
+  async decodedBlockAt(height: number): Promise<Block | undefined> {
+    const raw = await this.blocks.get(height);
+    return raw === undefined ? undefined : decodeBlock(raw);
+  }
+
+  async certificateAt(height: number): Promise<CommitCertificate | undefined> {
+    const raw = await this.certificates.get(height);
+    return raw === undefined ? undefined : decode(certificateCodec, raw, 1024 * 1024);
+  }
+
+  async certificateBytesAt(height: number): Promise<Uint8Array | undefined> {
+    return this.certificates.get(height);
+  }
+
+  async heightOf(hash: Uint8Array): Promise<number | undefined> {
+    return this.blockIndex.get(hash);
+  }
+
+  async locateTx(id: Uint8Array): Promise<TxLocation | undefined> {
+    return this.txIndex.get(id);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
