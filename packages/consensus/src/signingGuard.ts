@@ -1,0 +1,73 @@
+import { bytesEqual, type SignedVote, type VoteType } from '@v2g/core';
+import type { Lock, SigningState, Step } from './interface.ts';
+
+const STEP_ORDER: Record<Step, number> = { propose: 0, prepare: 1, commit: 2 };
+
+/** Orders (height, round, step) lexicographically. */
+export function compareHrs(
+  a: { height: number; round: number; step: Step },
+  b: { height: number; round: number; step: Step },
+): number {
+  return a.height - b.height || a.round - b.round || STEP_ORDER[a.step] - STEP_ORDER[b.step];
+}
+
+export type SignDecision =
+  | { readonly kind: 'sign' }
+  /** This exact vote was signed before (maybe before a restart): re-send it, never sign anew. */
+  | { readonly kind: 'resend'; readonly vote: SignedVote }
+  | { readonly kind: 'refuse' };
+
+/**
+ * DESIGN §5, crash safety: a LEAG signs only at a (height, round, step)
+ * strictly above the last one it signed, so it can never sign two different
+ * votes for one (height, round, type), even across a restart.
+ */
+export class SigningGuard {
+  private current: SigningState | null;
+
+  constructor(restored: SigningState | null) {
+    this.current = restored;
+  }
+
+  get state(): SigningState | null {
+    return this.current;
+  }
+
+  checkVote(height: number, round: number, type: VoteType, blockHash: Uint8Array | null): SignDecision {
+    const last = this.current;
+    if (last === null) return { kind: 'sign' };
+    const cmp = compareHrs({ height, round, step: type }, last);
+    if (cmp > 0) return { kind: 'sign' };
+    const same = last.votes.find((v) => v.height === height && v.round === round && v.type === type);
+    if (same && sameHash(same.blockHash, blockHash)) return { kind: 'resend', vote: same };
+    return { kind: 'refuse' };
+  }
+
+  canPropose(height: number, round: number): boolean {
+    const last = this.current;
+    return last === null || compareHrs({ height, round, step: 'propose' }, last) > 0;
+  }
+
+  /** Records a signature; the caller persists the returned state before sending anything it covers. */
+  recordVote(vote: SignedVote, lock: Lock | null): SigningState {
+    const keep = (this.current?.votes ?? []).filter(
+      (v) => v.height === vote.height && v.round === vote.round,
+    );
+    this.current = { height: vote.height, round: vote.round, step: vote.type, lock, votes: [...keep, vote] };
+    return this.current;
+  }
+
+  recordProposal(height: number, round: number, lock: Lock | null): SigningState {
+    this.current = { height, round, step: 'propose', lock, votes: [] };
+    return this.current;
+  }
+
+  /** The lock to restore when the engine resumes at `height`. */
+  lockAt(height: number): Lock | null {
+    return this.current !== null && this.current.height === height ? this.current.lock : null;
+  }
+}
+
+function sameHash(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  return a === null || b === null ? a === b : bytesEqual(a, b);
+}
