@@ -12,6 +12,9 @@ export type BlockErrorType =
   | { code: 'last-commit-mismatch' }
   | { code: 'state-root-mismatch' }
   | { code: 'invalid-certificate'; reason: string }
+  /** The LEAG set cannot form a committee (consensus rules): the chain halts until a reinstate. */
+  | { code: 'no-committee'; reason: string }
+  | { code: 'wrong-proposer'; reason: string }
   | { code: 'invalid-tx'; index: number; txCode: string; reason: string };
 
 export class BlockError extends CodedError<BlockErrorType> {
