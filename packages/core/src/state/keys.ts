@@ -14,6 +14,14 @@ export const Keys = {
   tariff: (window: number) => `tariff/${window}`,
   deposit: (leag: Uint8Array, reference: number) => `deposit/${hex(leag)}:${reference}`,
   depositTotal: (window: number, leag: Uint8Array) => `deposit-total/${window}/${hex(leag)}`,
+  order: (id: Uint8Array) => `order/${hex(id)}`,
+  /** Index of a window's orders, all stations: cleared and settled by scanning this bucket. */
+  windowOrders: (window: number) => `window-order/${window}/`,
+  windowOrder: (window: number, id: Uint8Array) => `window-order/${window}/${hex(id)}`,
+  windowResults: (window: number) => `window-result/${window}/`,
+  windowResult: (window: number, leag: Uint8Array) => `window-result/${window}/${hex(leag)}`,
+  /** Chain-wide order counter: an order's time for rationing (height, then place in block). */
+  orderSeq: 'market/order-seq',
 } as const;
 
 export const SPENT_RETENTION_BLOCKS = 100_000;

@@ -1,0 +1,85 @@
+import { Keys } from '../state/keys.ts';
+import { tariffCodec } from '../state/records.ts';
+import type { StateView } from '../state/stateView.ts';
+import { type Ask, type Bid, clearWindow } from './clearWindow.ts';
+import { orderRecordCodec } from './orderRecord.ts';
+import { reputationReader, stationsOf } from './windowOrders.ts';
+import { windowResultCodec } from './windowResult.ts';
+
+/**
+ * Clears window w at its closing height (DESIGN §6), one call auction per
+ * station, and stores each order's matched energy and price and each
+ * station's result.
+ */
+export function clearStations(view: StateView, window: number, concessionSteps: number): void {
+  const stations = stationsOf(view, window);
+  if (stations.length === 0) return;
+  const tariff = view.read(tariffCodec, Keys.tariff(window));
+  // Orders are only accepted once their window has a tariff (orderRules), and tariffs are never removed.
+  if (!tariff) throw new Error(`state is inconsistent: window ${window} has orders but no tariff`);
+  const reputation = reputationReader(view);
+
+  for (const station of stations) {
+    const asks: Ask[] = [];
+    const bids: Bid[] = [];
+    for (const { idHex, order } of station.orders) {
+      const rep = reputation(order.account);
+      if (order.side === 'sell') {
+        asks.push({
+          id: idHex,
+          energyWh: order.energyWh,
+          expectedPrice: order.expectedPrice,
+          minPrice: order.minPrice,
+          reputationPpm: rep.es,
+          seq: order.seq,
+        });
+      } else {
+        bids.push({
+          id: idHex,
+          energyWh: order.energyWh,
+          maxPrice: order.maxPrice,
+          reputationPpm: rep.eb,
+          seq: order.seq,
+        });
+      }
+    }
+    const clearing = clearWindow({ asks, bids }, tariff, concessionSteps);
+    const matched = new Map<string, number>();
+    for (const f of clearing.asks) matched.set(f.id, f.matchedWh);
+    for (const f of clearing.bids) matched.set(f.id, f.matchedWh);
+
+    let supplyWh = 0;
+    let demandWh = 0;
+    for (const { id, idHex, order } of station.orders) {
+      if (order.side === 'sell') supplyWh += order.energyWh;
+      else demandWh += order.energyWh;
+      view.write(orderRecordCodec, Keys.order(id), {
+        ...order,
+        cleared: true,
+        matchedWh: matched.get(idHex) ?? 0,
+        price: clearing.price ?? 0,
+      });
+    }
+    view.write(windowResultCodec, Keys.windowResult(window, station.leag), {
+      window,
+      leag: station.leag,
+      retailPrice: tariff.retailPrice,
+      feedInPrice: tariff.feedInPrice,
+      price: clearing.price,
+      low: clearing.low,
+      high: clearing.high,
+      step: clearing.step,
+      sellOrders: asks.length,
+      buyOrders: bids.length,
+      supplyWh,
+      demandWh,
+      volumeWh: clearing.volumeWh,
+      gridWh: demandWh - clearing.volumeWh,
+      settled: false,
+      deliveredWh: 0,
+      shortfallWh: 0,
+      paid: 0,
+      refunded: 0,
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { Keys } from '../state/keys.ts';
+import { type EvReputation, evAccountCodec } from '../state/records.ts';
+import { StateView } from '../state/stateView.ts';
+import type { StateReader } from '../state/store.ts';
+import { type OrderRecord, orderRecordCodec } from './orderRecord.ts';
+import { type WindowResult, windowResultCodec } from './windowResult.ts';
+
+/** Read-only helpers for the API. */
+
+/** An order from acceptance until its window settles (settled orders are pruned; see settlementTxId). */
+export function readOrder(state: StateReader, id: Uint8Array): OrderRecord | undefined {
+  return new StateView(state).read(orderRecordCodec, Keys.order(id));
+}
+
+/** One station's result for a window; readWindowResults lists every station's in key order. */
+export function readWindowResult(
+  state: StateReader,
+  window: number,
+  leag: Uint8Array,
+): WindowResult | undefined {
+  return new StateView(state).read(windowResultCodec, Keys.windowResult(window, leag));
+}
+
+export function readWindowResults(state: StateReader, window: number): WindowResult[] {
+  const view = new StateView(state);
+  return view.scan(Keys.windowResults(window)).map(([key]) => view.read(windowResultCodec, key)!);
+}
+
+export function readEvReputation(state: StateReader, accountKey: Uint8Array): EvReputation | undefined {
+  return new StateView(state).read(evAccountCodec, Keys.ev(accountKey))?.reputation;
+}
