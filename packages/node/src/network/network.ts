@@ -1,0 +1,296 @@
+import { type GossipSub, gossipsub } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { type Identify, identify } from '@libp2p/identify';
+import type { Libp2p, Message, PeerId } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { type KeyPair, sha256 } from '@v2g/core';
+import { createLibp2p, type Libp2pOptions } from 'libp2p';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { type BlockSource, BlockSync, DEFAULT_SYNC_OPTIONS, type SyncOptions } from './blockSync.ts';
+import { BootstrapDialer, parseBootstrapAddr, type RedialOptions } from './bootstrap.ts';
+import { NetworkError } from './errors.ts';
+import { type GossipHandler, GossipRouter, type GossipValidators } from './gossip.ts';
+import type { LeagDirectory } from './leagAllowList.ts';
+import { createLeagGater } from './leagGater.ts';
+import { createNetworkMetrics } from './metrics.ts';
+import { leagKeyFromPeerId, privateKeyFromLeagKey } from './peerIdentity.ts';
+import { DEFAULT_TOPIC_LIMITS, gossipTopic, syncProtocol, TOPIC_KINDS, type TopicKind } from './topics.ts';
+import { TxBatcher, type TxBatcherOptions } from './txBatcher.ts';
+
+/** What the network needs from the daemon. */
+export interface NetworkComponents {
+  logger: Logger;
+  registry: Registry;
+  /** The LEAG's ed25519 key; it is also the libp2p identity. */
+  keyPair: KeyPair;
+  /** Registered LEAGs; only they may connect. Consulted on every new connection. */
+  leags: LeagDirectory;
+  validators: GossipValidators;
+  blockSource: BlockSource;
+}
+
+export interface NetworkOptions {
+  chainId: string;
+  /** e.g. `/ip4/127.0.0.1/tcp/9000`; port 0 picks a free port. */
+  listen: readonly string[];
+  /** `/ip4/…/tcp/…/p2p/<peer id>` of other LEAGs. */
+  bootstrap?: readonly string[];
+  topicLimits?: Partial<Record<TopicKind, number>>;
+  txBatch?: Partial<TxBatcherOptions>;
+  redial?: Partial<RedialOptions>;
+  sync?: Partial<SyncOptions>;
+  /** New inbound connections accepted per second from one host (libp2p defaults to 5). */
+  inboundConnectionsPerSecond?: number;
+}
+
+export type PublishKind = Exclude<TopicKind, 'tx'>;
+
+export interface Network {
+  readonly peerId: PeerId;
+  start(): Promise<void>;
+  /** Flushes pending transactions, then closes every connection. */
+  stop(): Promise<void>;
+  /** Listening addresses with the `/p2p/<id>` suffix, ready to be someone's bootstrap entry. */
+  multiaddrs(): string[];
+  /** Sends a consensus or block message; resolves to the number of peers it went to. */
+  publish(kind: PublishKind, data: Uint8Array): Promise<number>;
+  /** Queues a verified transaction for the next gossip batch. */
+  publishTx(tx: Uint8Array): void;
+  /** Sends the pending transaction batch now. */
+  flushTxs(): void;
+  /** Registers a handler for accepted messages (per transaction for `tx`); returns an unsubscribe function. */
+  onMessage(kind: TopicKind, handler: GossipHandler): () => void;
+  /** Resolves once at least `min` peers subscribe to the topic; rejects with `topic-peers-timeout`. */
+  waitForTopicPeers(kind: TopicKind, min: number, timeoutMs: number): Promise<void>;
+  topicPeers(kind: TopicKind): PeerId[];
+  connectedPeers(): PeerId[];
+  /** Blocks `from..to` from a peer (a prefix of the range, possibly empty); see syncMessages.ts. */
+  requestBlocks(peer: PeerId, from: number, to: number): Promise<Uint8Array[]>;
+  /** Closes connections to peers no longer in the LEAG directory; call after a LEAG leaves. */
+  enforceAllowList(): Promise<void>;
+}
+
+const DEFAULT_TX_BATCH: TxBatcherOptions = { maxDelayMs: 50, maxBytes: 64 * 1024 };
+const DEFAULT_REDIAL: RedialOptions = { minDelayMs: 500, maxDelayMs: 30_000, dialTimeoutMs: 5_000 };
+const RPC_FRAME_HEADROOM = 64 * 1024;
+
+type Services = { identify: Identify; pubsub: GossipSub };
+type Init = Libp2pOptions<Services>;
+
+/**
+ * tcp, noise, yamux, identify and gossipsub are typed against
+ * @libp2p/interface 2.9 while libp2p 2.9 itself resolves 2.11; the two differ
+ * only in nominal details (a Logger method), so the module factories are
+ * re-typed here, once.
+ */
+function modules<K extends 'transports' | 'connectionEncrypters' | 'streamMuxers'>(
+  factories: unknown[],
+): NonNullable<Init[K]> {
+  return factories as NonNullable<Init[K]>;
+}
+
+function service<K extends keyof Services>(factory: unknown): NonNullable<Init['services']>[K] {
+  return factory as NonNullable<Init['services']>[K];
+}
+
+/** gossipsub's message id: DESIGN §8 "message id = hash of the data". */
+function messageId(msg: Message): Uint8Array {
+  return sha256(msg.data);
+}
+
+export async function createNetwork(
+  components: NetworkComponents,
+  options: NetworkOptions,
+): Promise<Network> {
+  const logger = components.logger.child({ module: 'network' });
+  const metrics = createNetworkMetrics(components.registry);
+  const limits = { ...DEFAULT_TOPIC_LIMITS, ...options.topicLimits };
+  const syncOptions = { ...DEFAULT_SYNC_OPTIONS, ...options.sync };
+  const privateKey = await privateKeyFromLeagKey(components.keyPair);
+  const bootstrap = (options.bootstrap ?? []).map(parseBootstrapAddr);
+  const topics = TOPIC_KINDS.map((kind) => gossipTopic(options.chainId, kind));
+
+  const libp2p: Libp2p<Services> = await createLibp2p<Services>({
+    start: false,
+    privateKey,
+    addresses: { listen: [...options.listen] },
+    transports: modules<'transports'>([tcp()]),
+    connectionEncrypters: modules<'connectionEncrypters'>([noise()]),
+    streamMuxers: modules<'streamMuxers'>([yamux()]),
+    connectionGater: createLeagGater(components.leags, (stage, peer) => {
+      metrics.gaterDenied.inc({ stage });
+      logger.debug({ stage, peer: peer.toString() }, 'refused non-LEAG peer');
+    }),
+    connectionManager: { inboundConnectionThreshold: options.inboundConnectionsPerSecond ?? 25 },
+    services: {
+      identify: service<'identify'>(identify()),
+      pubsub: service<'pubsub'>(
+        gossipsub({
+          globalSignaturePolicy: 'StrictNoSign',
+          msgIdFn: messageId,
+          asyncValidation: true,
+          fallbackToFloodsub: false,
+          allowPublishToZeroTopicPeers: true,
+          ignoreDuplicatePublishError: true,
+          allowedTopics: topics,
+          maxInboundDataLength: Math.max(...Object.values(limits)) + RPC_FRAME_HEADROOM,
+        }),
+      ),
+    },
+  });
+
+  const router = new GossipRouter(
+    { pubsub: libp2p.services.pubsub, validators: components.validators, metrics, logger },
+    options.chainId,
+    limits,
+  );
+  const batcher = new TxBatcher({ ...DEFAULT_TX_BATCH, ...options.txBatch }, (batch, count) => {
+    router.publish('tx', batch).then(
+      () => {
+        metrics.txBatchesPublished.inc();
+        metrics.txsPublished.inc(count);
+      },
+      (err: unknown) => logger.warn({ err, count }, 'tx batch publish failed'),
+    );
+  });
+  const dialer = new BootstrapDialer(
+    { libp2p, metrics, logger },
+    bootstrap.filter((b) => !b.peerId.equals(libp2p.peerId)),
+    {
+      ...DEFAULT_REDIAL,
+      ...options.redial,
+    },
+  );
+  const sync = new BlockSync(
+    { libp2p, blockSource: components.blockSource, metrics, logger },
+    syncProtocol(options.chainId),
+    syncOptions,
+  );
+
+  const updatePeerGauges = (): void => {
+    metrics.peersConnected.set(libp2p.getPeers().length);
+    for (const kind of TOPIC_KINDS)
+      metrics.topicPeers.set(
+        { topic: kind },
+        libp2p.services.pubsub.getSubscribers(router.topic(kind)).length,
+      );
+  };
+  /** Pending waitForTopicPeers calls: re-checked on every topology change, cancelled on stop. */
+  const waiters = new Set<{ check(): void; cancel(): void }>();
+  const onTopology = (): void => {
+    updatePeerGauges();
+    for (const waiter of [...waiters]) waiter.check();
+  };
+  let started = false;
+
+  const topicPeers = (kind: TopicKind): PeerId[] => libp2p.services.pubsub.getSubscribers(router.topic(kind));
+
+  return {
+    peerId: libp2p.peerId,
+
+    async start() {
+      if (started) return;
+      await libp2p.start();
+      await sync.start();
+      router.start();
+      libp2p.addEventListener('peer:connect', onTopology);
+      libp2p.addEventListener('peer:disconnect', onTopology);
+      libp2p.services.pubsub.addEventListener('subscription-change', onTopology);
+      dialer.start();
+      started = true;
+      const addrs = libp2p.getMultiaddrs().map((a) => a.toString());
+      logger.info(
+        { peerId: libp2p.peerId.toString(), addrs, bootstrap: bootstrap.length },
+        'network started',
+      );
+    },
+
+    async stop() {
+      if (!started) return;
+      started = false;
+      batcher.flush();
+      dialer.stop();
+      for (const waiter of [...waiters]) waiter.cancel();
+      libp2p.removeEventListener('peer:connect', onTopology);
+      libp2p.removeEventListener('peer:disconnect', onTopology);
+      libp2p.services.pubsub.removeEventListener('subscription-change', onTopology);
+      router.stop();
+      await sync.stop();
+      await libp2p.stop();
+      batcher.clear();
+      logger.info({}, 'network stopped');
+    },
+
+    multiaddrs() {
+      return libp2p.getMultiaddrs().map((a) => a.toString());
+    },
+
+    publish(kind, data) {
+      if (!started) return Promise.reject(new NetworkError({ code: 'not-started' }));
+      return router.publish(kind, data);
+    },
+
+    publishTx(tx) {
+      if (!started) throw new NetworkError({ code: 'not-started' });
+      batcher.add(tx);
+    },
+
+    flushTxs() {
+      batcher.flush();
+    },
+
+    onMessage(kind, handler) {
+      return router.onMessage(kind, handler);
+    },
+
+    waitForTopicPeers(kind, min, timeoutMs) {
+      return new Promise<void>((resolve, reject) => {
+        const waiter = {
+          check(): void {
+            if (topicPeers(kind).length >= min) done();
+          },
+          cancel(): void {
+            done(new NetworkError({ code: 'stopped' }));
+          },
+        };
+        const done = (err?: NetworkError): void => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          if (err) reject(err);
+          else resolve();
+        };
+        const timer = setTimeout(() => {
+          const have = topicPeers(kind).length;
+          if (have >= min) done();
+          else
+            done(new NetworkError({ code: 'topic-peers-timeout', topic: kind, have, want: min, timeoutMs }));
+        }, timeoutMs);
+        waiters.add(waiter);
+        waiter.check();
+      });
+    },
+
+    topicPeers,
+
+    connectedPeers() {
+      return libp2p.getPeers();
+    },
+
+    requestBlocks(peer, from, to) {
+      if (!started) return Promise.reject(new NetworkError({ code: 'not-started' }));
+      return sync.requestBlocks(peer, from, to);
+    },
+
+    async enforceAllowList() {
+      const outsiders = libp2p.getPeers().filter((peer) => {
+        const key = leagKeyFromPeerId(peer);
+        return key === null || !components.leags.isLeag(key);
+      });
+      for (const peer of outsiders)
+        logger.info({ peer: peer.toString() }, 'disconnecting peer no longer a LEAG');
+      await Promise.all(outsiders.map((peer) => libp2p.hangUp(peer)));
+    },
+  };
+}
