@@ -16,6 +16,7 @@ import {
   genesisFromJson,
   type KeyPair,
   ledgerRules,
+  marketRules,
   signMessage,
   type Tx,
   toHex,
@@ -96,7 +97,7 @@ export class Daemon {
       maxBytes: config.mempoolMaxBytes,
       verifiedCacheSize: Math.max(100_000, config.mempoolMaxTxs * 2),
     });
-    const rules = combineRules(ledgerRules, consensusRules());
+    const rules = combineRules(ledgerRules, marketRules, consensusRules());
     this.processor = new BlockProcessor({
       chain: this.chain,
       genesis,
