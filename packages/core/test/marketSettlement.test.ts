@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { readOrder, readWindowResult, type Tx, txId, walletAddress } from '@v2g/core';
+import fc from 'fast-check';
+import { leags, testKey } from './fixtures.ts';
+import { MarketChain, marketGenesis } from './marketHarness.ts';
+
+const stations = [leags[0]!, leags[1]!];
+const meters = stations.map((_, i) => testKey(`meter/conservation-${i}`));
+const evs = Array.from({ length: 12 }, (_, i) => i).map((i) => ({
+  account: testKey(`ev/conservation-${i}`),
+  wallet: testKey(`wallet/conservation-${i}`),
+  address: walletAddress(testKey(`payout/conservation-${i}`).publicKey),
+}));
+
+const orderArb = fc.record({
+  side: fc.constantFrom('sell', 'buy', 'sell', 'buy', 'idle'),
+  // Most orders at one station in one window, so books are deep enough to trade.
+  station: fc.constantFrom(0, 0, 0, 1),
+  window: fc.constantFrom(0, 0, 1),
+  energyWh: fc.integer({ min: 1, max: 20_000 }),
+  /** Where in [feed-in, retail] the prices sit, in permille of the spread. */
+  low: fc.integer({ min: 0, max: 1_000 }),
+  high: fc.integer({ min: 0, max: 1_000 }),
+  /** Extra escrow beyond energy × maximum price. */
+  extraEscrow: fc.integer({ min: 0, max: 50_000 }),
+  /** What the meter reports, in permille of the matched energy; null: no reading. */
+  reading: fc.option(fc.integer({ min: 0, max: 1_200 }), { nil: null }),
+});
+
+const scenarioArb = fc.record({
+  feedIn: fc.integer({ min: 1, max: 100 }),
+  spread: fc.integer({ min: 0, max: 200 }),
+  orders: fc.array(orderArb, { minLength: 4, maxLength: evs.length }),
+});
+
+describe('market settlement', () => {
+  test('tokens are conserved through escrow, clearing, settlement and refunds, and every node agrees', () => {
+    fc.assert(
+      fc.property(scenarioArb, ({ feedIn, spread, orders }) => {
+        const retail = feedIn + spread;
+        const chain = new MarketChain(marketGenesis({ concessionSteps: 5 }), { replicate: true });
+        const conserved = () => assert.equal(chain.utxoTotal() + chain.escrowTotal(), chain.supply);
+        const at = (permille: number) => feedIn + Math.floor((spread * permille) / 1_000);
+
+        const deposits = orders.map((_, i) => chain.deposit(stations[0]!, evs[i]!.wallet, 10_000_000));
+        chain.accept([
+          ...orders.map((o, i) => chain.registerEv(evs[i]!.account, stations[o.station]!)),
+          ...meters.map((m, i) => chain.registerMeter(m, stations[i]!)),
+          chain.tariff(0, retail, feedIn),
+          chain.tariff(1, retail, feedIn),
+          ...deposits.map((d) => d.tx),
+        ]);
+        conserved();
+
+        const placed: { tx: Tx; i: number }[] = [];
+        orders.forEach((o, i) => {
+          const ev = evs[i]!;
+          const terms = { window: o.window, energyWh: o.energyWh };
+          if (o.side === 'sell') {
+            const [min, expected] = [at(Math.min(o.low, o.high)), at(Math.max(o.low, o.high))];
+            placed.push({
+              tx: chain.sell(ev.account, stations[o.station]!, {
+                ...terms,
+                expectedPrice: expected,
+                minPrice: min,
+                payout: ev.address,
+              }),
+              i,
+            });
+          } else if (o.side === 'buy') {
+            const maxPrice = at(o.high);
+            const lock = o.energyWh * maxPrice + o.extraEscrow;
+            const d = deposits[i]!;
+            placed.push({
+              tx: chain.buy(
+                ev.account,
+                stations[o.station]!,
+                { ...terms, maxPrice, refund: ev.address },
+                { wallet: ev.wallet, outpoint: d.outpoint, lock, amount: d.amount },
+              ),
+              i,
+            });
+          }
+        });
+        chain.accept(placed.map((p) => p.tx));
+        conserved();
+
+        const escrowOf = new Map(placed.map((p) => [p.i, readOrder(chain.store, txId(p.tx))!.escrow]));
+        for (const window of [0, 1]) {
+          chain.until(chain.closeOf(window));
+          conserved();
+          const readings: Tx[] = [];
+          for (const p of placed) {
+            const order = readOrder(chain.store, txId(p.tx))!;
+            const reading = orders[p.i]!.reading;
+            if (order.window !== window || order.matchedWh === 0 || reading === null) continue;
+            const meter = meters[orders[p.i]!.station]!;
+            readings.push(
+              chain.reading(meter, window, p.tx, Math.floor((order.matchedWh * reading) / 1_000)),
+            );
+          }
+          chain.accept(readings);
+        }
+        // Remember what each order matched before settlement prunes it.
+        const matched = new Map(placed.map((p) => [p.i, readOrder(chain.store, txId(p.tx))!]));
+        chain.until(chain.closeOf(3));
+        conserved();
+        assert.equal(chain.escrowTotal(), 0, 'every escrow is released');
+
+        // Sellers receive exactly delivered × price; buyers pay at most matched × price.
+        for (const p of placed) {
+          const order = matched.get(p.i)!;
+          const got = chain.balance(evs[p.i]!.address);
+          const result = readWindowResult(chain.store, order.window, order.leag)!;
+          const price = result.price ?? 0;
+          if (order.side === 'sell') {
+            const delivered = Math.min(order.meteredWh ?? 0, order.matchedWh);
+            assert.equal(got, delivered * price);
+          } else {
+            const escrow = escrowOf.get(p.i)!;
+            assert.ok(got <= escrow && got >= escrow - order.matchedWh * price);
+          }
+        }
+        for (const window of [0, 1]) {
+          for (const leag of stations) {
+            const r = readWindowResult(chain.store, window, leag.publicKey);
+            if (!r) continue;
+            assert.equal(r.settled, true);
+            assert.equal(r.paid, r.deliveredWh * (r.price ?? 0));
+            assert.equal(r.deliveredWh + r.shortfallWh, r.volumeWh);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
