@@ -30,7 +30,8 @@ describe('gossip across four LEAGs', () => {
     ];
 
     const vote = new Uint8Array([1, 2, 3, 4]);
-    const block = new Uint8Array(100_000).fill(7);
+    // Larger than the 4 MiB frame libp2p modules default to: the block topic must carry a maximal block.
+    const block = new Uint8Array(6 * 1024 * 1024).fill(7);
     assert.equal(await a.network.publish('consensus', vote), 3);
     assert.equal(await b.network.publish('block', block), 3);
     const txs = Array.from({ length: 10 }, (_, i) => new Uint8Array([0xaa, i]));

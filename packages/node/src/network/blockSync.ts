@@ -173,7 +173,8 @@ export class BlockSync {
 }
 
 function lengthPrefixed(payload: Uint8Array): Uint8Array {
-  return lp.encode.single(payload).subarray();
+  // Sizes are bounded by our own budgets; the library default of 4 MiB would refuse a single maximal block.
+  return lp.encode.single(payload, { maxDataLength: Number.MAX_SAFE_INTEGER }).subarray();
 }
 
 async function readFrame(stream: Stream, maxDataLength: number): Promise<Uint8Array> {

@@ -56,7 +56,7 @@ export interface Network {
   multiaddrs(): string[];
   /** Sends a consensus or block message; resolves to the number of peers it went to. */
   publish(kind: PublishKind, data: Uint8Array): Promise<number>;
-  /** Queues a verified transaction for the next gossip batch. */
+  /** Queues a verified transaction for the next gossip batch; never throws (dropped from gossip when not running). */
   publishTx(tx: Uint8Array): void;
   /** Sends the pending transaction batch now. */
   flushTxs(): void;
@@ -233,7 +233,12 @@ export async function createNetwork(
     },
 
     publishTx(tx) {
-      if (!started) throw new NetworkError({ code: 'not-started' });
+      // Before start or after stop the transaction stays in the local mempool only; a proposer here still includes it.
+      if (!started) {
+        metrics.gossipPublishErrors.inc({ topic: 'tx' });
+        logger.debug({ size: tx.length }, 'tx not gossiped: network not running');
+        return;
+      }
       batcher.add(tx);
     },
 
