@@ -15,6 +15,7 @@ export * from './genesis/consensusParams.ts';
 export * from './genesis/genesis.ts';
 export * from './ledger/ledgerRules.ts';
 export * from './ledger/window.ts';
+export * from './market/clearStations.ts';
 export * from './market/clearWindow.ts';
 export * from './market/evReputation.ts';
 export * from './market/evReputationParams.ts';

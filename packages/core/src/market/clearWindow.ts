@@ -69,10 +69,9 @@ export interface Clearing {
 export function concededAsk(ask: Ask, step: number, steps: number, bounds: Bounds): number {
   const min = Math.max(ask.minPrice, bounds.feedInPrice);
   const expected = Math.max(ask.expectedPrice, min);
-  const gap = expected - min;
-  // gap·step can exceed 2^53 only for absurd prices; bigint keeps the floor exact anyway.
-  const conceded = Number((BigInt(gap) * BigInt(step)) / BigInt(steps));
-  return expected - conceded;
+  const scaled = (expected - min) * step;
+  if (Number.isSafeInteger(scaled)) return expected - (scaled - (scaled % steps)) / steps;
+  return expected - Number((BigInt(expected - min) * BigInt(step)) / BigInt(steps));
 }
 
 /** "Bids are capped at the retail price" (DESIGN §6). */
@@ -88,28 +87,48 @@ function byStanding(a: Ask | Bid, b: Ask | Bid): number {
 }
 
 interface Curve {
-  /** Distinct prices ascending and the volume at each. */
-  readonly prices: readonly number[];
-  readonly volumes: readonly number[];
+  /** Distinct prices ascending and the total energy offered at each. */
+  readonly prices: Float64Array;
+  readonly volumes: Float64Array;
 }
 
-/** Aggregates (price, energy) pairs into distinct prices ascending. */
+/**
+ * Aggregates (price, energy) pairs into distinct prices ascending. Sorting
+ * packed keys price·2^b + index in a typed array is exact below 2^53 and
+ * several times faster than a comparator; larger prices take the slow path.
+ */
 function aggregate(prices: Float64Array, energies: Float64Array): Curve {
-  const order = new Uint32Array(prices.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((x, y) => prices[x]! - prices[y]!);
-  const outPrices: number[] = [];
-  const outVolumes: number[] = [];
-  for (const i of order) {
+  const n = prices.length;
+  let maxPrice = 0;
+  for (const p of prices) maxPrice = Math.max(maxPrice, p);
+  let shift = 1;
+  while (shift <= n) shift *= 2;
+  let order: ArrayLike<number>;
+  if ((maxPrice + 1) * shift <= Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = prices[i]! * shift + i;
+    keys.sort();
+    for (let i = 0; i < n; i++) keys[i] = keys[i]! % shift;
+    order = keys;
+  } else {
+    const idx = new Uint32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    order = idx.sort((x, y) => prices[x]! - prices[y]!);
+  }
+  const outPrices = new Float64Array(n);
+  const outVolumes = new Float64Array(n);
+  let m = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
     const p = prices[i]!;
-    const last = outPrices.length - 1;
-    if (last >= 0 && outPrices[last] === p) outVolumes[last]! += energies[i]!;
+    if (m > 0 && outPrices[m - 1] === p) outVolumes[m - 1]! += energies[i]!;
     else {
-      outPrices.push(p);
-      outVolumes.push(energies[i]!);
+      outPrices[m] = p;
+      outVolumes[m] = energies[i]!;
+      m++;
     }
   }
-  return { prices: outPrices, volumes: outVolumes };
+  return { prices: outPrices.subarray(0, m), volumes: outVolumes.subarray(0, m) };
 }
 
 interface Interval {
@@ -122,41 +141,41 @@ interface Interval {
  * The most volume a uniform price in [feed-in, retail] can clear, and the
  * interval of prices that clear it. Supply S(p) = energy of asks ≤ p rises in
  * steps at ask prices; demand D(p) = energy of bids ≥ p falls just above bid
- * prices; min(S, D) is unimodal, so its maximum is reached on one interval.
+ * prices; so min(S, D) is constant between those breakpoints and unimodal,
+ * and its maximum is reached on one interval. One sweep over the breakpoints.
  */
 function bestInterval(supply: Curve, demand: Curve, bounds: Bounds): Interval {
   const { feedInPrice: lo, retailPrice: hi } = bounds;
-  // Breakpoints: where S or D changes, inside the bounds.
-  const points = new Set<number>([lo]);
-  for (const p of supply.prices) if (p > lo && p <= hi) points.add(p);
-  for (const p of demand.prices) if (p + 1 > lo && p + 1 <= hi) points.add(p + 1);
-  const sorted = Float64Array.from(points).sort();
-
-  let totalDemand = 0;
-  for (const v of demand.volumes) totalDemand += v;
-  let s = 0; // S at the current point
+  const sp = supply.prices;
+  const sv = supply.volumes;
+  const dp = demand.prices;
+  const dv = demand.volumes;
+  let d = 0;
+  for (const v of dv) d += v;
+  let s = 0;
   let si = 0;
-  let d = totalDemand; // D at the current point
   let di = 0;
   let best = 0;
-  let first = -1;
-  let last = -1;
-  for (let k = 0; k < sorted.length; k++) {
-    const p = sorted[k]!;
-    while (si < supply.prices.length && supply.prices[si]! <= p) s += supply.volumes[si++]!;
-    while (di < demand.prices.length && demand.prices[di]! < p) d -= demand.volumes[di++]!;
+  let low = 0;
+  let high = 0;
+  // Bounded: p strictly increases through breakpoints, at most one per distinct price.
+  for (let p = lo; ; ) {
+    while (si < sp.length && sp[si]! <= p) s += sv[si++]!;
+    while (di < dp.length && dp[di]! < p) d -= dv[di++]!;
     const v = Math.min(s, d);
+    const next = Math.min(si < sp.length ? sp[si]! : Infinity, di < dp.length ? dp[di]! + 1 : Infinity);
+    const segmentHigh = Math.min(next - 1, hi);
     if (v > best) {
       best = v;
-      first = k;
-      last = k;
-    } else if (v === best && best > 0 && last === k - 1) {
-      last = k;
+      low = p;
+      high = segmentHigh;
+    } else if (v === best && best > 0 && high === p - 1) {
+      high = segmentHigh;
     }
+    if (next > hi) break;
+    p = next;
   }
-  if (best === 0) return { volume: 0, low: 0, high: 0 };
-  const next = sorted[last + 1];
-  return { volume: best, low: sorted[first]!, high: next === undefined ? hi : next - 1 };
+  return best === 0 ? { volume: 0, low: 0, high: 0 } : { volume: best, low, high };
 }
 
 function supplyAt(book: Book, step: number, steps: number, bounds: Bounds): Curve {
@@ -193,77 +212,91 @@ export function clearWindow(book: Book, bounds: Bounds, steps: number): Clearing
     bidEnergies[i] = b.energyWh;
   });
   const demand = aggregate(bidPrices, bidEnergies);
-
-  const full = bestInterval(supplyAt(book, steps, steps, bounds), demand, bounds);
-  let step = steps;
-  let interval = full;
-  if (full.volume > 0) {
-    // Clearable volume never falls as asks fall, so the first step reaching it is found by bisection.
-    let lo = 0;
-    let hi = steps;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      const v = bestInterval(supplyAt(book, mid, steps, bounds), demand, bounds);
-      if (v.volume === full.volume) hi = mid;
-      else lo = mid + 1;
+  const intervals = new Map<number, Interval>();
+  const at = (k: number): Interval => {
+    let v = intervals.get(k);
+    if (!v) {
+      v = bestInterval(supplyAt(book, k, steps, bounds), demand, bounds);
+      intervals.set(k, v);
     }
-    step = lo;
-    interval = step === steps ? full : bestInterval(supplyAt(book, step, steps, bounds), demand, bounds);
-  }
+    return v;
+  };
 
-  const byId = <T extends { id: string }>(xs: T[]): T[] =>
-    xs.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  if (interval.volume === 0) {
-    return {
-      price: null,
-      volumeWh: 0,
-      step: 0,
-      low: 0,
-      high: 0,
-      asks: byId(
-        book.asks.map((a) => ({ id: a.id, matchedWh: 0, askPrice: concededAsk(a, 0, steps, bounds) })),
-      ),
-      bids: byId(book.bids.map((b) => ({ id: b.id, matchedWh: 0 }))),
-    };
+  const most = at(steps).volume;
+  // Clearable volume never falls as asks fall, so the first step reaching the most is found by bisection.
+  let lo = 0;
+  let hi = steps;
+  while (most > 0 && lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (at(mid).volume === most) hi = mid;
+    else lo = mid + 1;
   }
-
-  const price = interval.low + Math.floor((interval.high - interval.low) / 2);
+  const step = most > 0 ? lo : 0;
+  const interval = at(most > 0 ? step : steps);
   const askPrices = book.asks.map((a) => concededAsk(a, step, steps, bounds));
-  const eligibleAsks = book.asks
-    .map((a, i) => ({ a, p: askPrices[i]! }))
-    .filter((x) => x.p <= price)
-    .sort((x, y) => x.p - y.p || byStanding(x.a, y.a));
-  const eligibleBids = book.bids
-    .map((b) => ({ b, p: effectiveBid(b, bounds) }))
-    .filter((x) => x.p >= price)
-    .sort((x, y) => y.p - x.p || byStanding(x.b, y.b));
+  const sold = new Float64Array(book.asks.length);
+  const bought = new Float64Array(book.bids.length);
+  let price: number | null = null;
 
-  const soldWh = new Map<Ask, number>();
-  let left = interval.volume;
-  for (const { a } of eligibleAsks) {
-    if (left === 0) break;
-    const q = Math.min(left, a.energyWh);
-    soldWh.set(a, q);
-    left -= q;
-  }
-  const boughtWh = new Map<Bid, number>();
-  left = interval.volume;
-  for (const { b } of eligibleBids) {
-    if (left === 0) break;
-    const q = Math.min(left, b.energyWh);
-    boughtWh.set(b, q);
-    left -= q;
+  if (most > 0) {
+    price = interval.low + Math.floor((interval.high - interval.low) / 2);
+    const p = price;
+    const asks: number[] = [];
+    const bids: number[] = [];
+    let supply = 0;
+    let demandAtPrice = 0;
+    askPrices.forEach((a, i) => {
+      if (a <= p) {
+        asks.push(i);
+        supply += book.asks[i]!.energyWh;
+      }
+    });
+    bidPrices.forEach((b, i) => {
+      if (b >= p) {
+        bids.push(i);
+        demandAtPrice += book.bids[i]!.energyWh;
+      }
+    });
+    // Only the long side needs an order: price priority, then standing at the margin.
+    if (supply > interval.volume) {
+      asks.sort((x, y) => askPrices[x]! - askPrices[y]! || byStanding(book.asks[x]!, book.asks[y]!));
+    }
+    if (demandAtPrice > interval.volume) {
+      bids.sort((x, y) => bidPrices[y]! - bidPrices[x]! || byStanding(book.bids[x]!, book.bids[y]!));
+    }
+    fill(asks, book.asks, sold, interval.volume);
+    fill(bids, book.bids, bought, interval.volume);
   }
 
+  const asks = book.asks.map((a, i) => ({ id: a.id, matchedWh: sold[i]!, askPrice: askPrices[i]! }));
+  const bids = book.bids.map((b, i) => ({ id: b.id, matchedWh: bought[i]! }));
   return {
     price,
-    volumeWh: interval.volume,
+    volumeWh: most > 0 ? interval.volume : 0,
     step,
-    low: interval.low,
-    high: interval.high,
-    asks: byId(
-      book.asks.map((a, i) => ({ id: a.id, matchedWh: soldWh.get(a) ?? 0, askPrice: askPrices[i]! })),
-    ),
-    bids: byId(book.bids.map((b) => ({ id: b.id, matchedWh: boughtWh.get(b) ?? 0 }))),
+    low: most > 0 ? interval.low : 0,
+    high: most > 0 ? interval.high : 0,
+    asks: asks.sort(byId),
+    bids: bids.sort(byId),
   };
+}
+
+/** Fills orders in the given order until `volume` is used up. */
+function fill(
+  order: readonly number[],
+  orders: readonly { energyWh: number }[],
+  out: Float64Array,
+  volume: number,
+) {
+  let left = volume;
+  for (const i of order) {
+    if (left === 0) break;
+    const q = Math.min(left, orders[i]!.energyWh);
+    out[i] = q;
+    left -= q;
+  }
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
