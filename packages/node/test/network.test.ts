@@ -183,6 +183,27 @@ describe('gossip validation', () => {
     );
   });
 
+  it('ignores messages as overloaded while too many validations are pending', async () => {
+    const release: Array<() => void> = [];
+    const { a, b } = await startLine({
+      validators: {
+        consensus: () => new Promise((resolve) => release.push(() => resolve(ACCEPT))),
+      },
+      options: { maxPendingValidations: 2 },
+    });
+    for (let i = 0; i < 5; i++) await a.network.publish('consensus', new Uint8Array([i]));
+    const overloaded = () =>
+      metricValue(b.registry, 'v2g_gossip_messages_validated_total', {
+        topic: 'consensus',
+        result: 'ignore',
+        reason: 'overloaded',
+      });
+    await eventually(async () => (await overloaded()) === 3, 5_000, 'three ignored');
+    assert.equal(release.length, 2);
+    for (const r of release) r();
+    await eventually(() => b.received.consensus.length === 2, 5_000, 'two delivered');
+  });
+
   it('waitForTopicPeers times out with a coded error when peers are missing', async () => {
     const lonely = await startNode();
     await assert.rejects(

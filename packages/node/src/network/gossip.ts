@@ -51,12 +51,17 @@ export class GossipRouter {
     void this.onGossip(event.detail);
   };
 
+  private readonly maxPending: number;
+  private pending = 0;
+
   constructor(
     components: GossipRouterComponents,
     chainId: string,
     limits: Readonly<Record<TopicKind, number>>,
+    maxPendingValidations: number,
   ) {
     this.components = components;
+    this.maxPending = maxPendingValidations;
     this.limits = limits;
     this.topics = {
       tx: gossipTopic(chainId, 'tx'),
@@ -113,13 +118,23 @@ export class GossipRouter {
     let deliver: Uint8Array[] = [];
     if (msg.data.length > this.limits[kind]) {
       verdict = reject('too-large');
-    } else if (kind === 'tx') {
-      ({ verdict, deliver } = await this.validateTxBatch(msg.data, propagationSource));
+    } else if (this.pending >= this.maxPending) {
+      // Validators are async; without a bound a flood would pile up unbounded work and memory.
+      verdict = ignore('overloaded');
     } else {
-      verdict = await this.runValidator(kind, () =>
-        this.components.validators[kind](msg.data, propagationSource),
-      );
-      if (verdict.result === 'accept') deliver = [msg.data];
+      this.pending++;
+      try {
+        if (kind === 'tx') {
+          ({ verdict, deliver } = await this.validateTxBatch(msg.data, propagationSource));
+        } else {
+          verdict = await this.runValidator(kind, () =>
+            this.components.validators[kind](msg.data, propagationSource),
+          );
+          if (verdict.result === 'accept') deliver = [msg.data];
+        }
+      } finally {
+        this.pending--;
+      }
     }
     pubsub.reportMessageValidationResult(
       msgId,

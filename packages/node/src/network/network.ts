@@ -41,6 +41,8 @@ export interface NetworkOptions {
   txBatch?: Partial<TxBatcherOptions>;
   redial?: Partial<RedialOptions>;
   sync?: Partial<SyncOptions>;
+  /** Gossip messages awaiting the daemon's verdict at once; more are ignored as `overloaded`. */
+  maxPendingValidations?: number;
   /** New inbound connections accepted per second from one host (libp2p defaults to 5). */
   inboundConnectionsPerSecond?: number;
 }
@@ -145,6 +147,7 @@ export async function createNetwork(
     { pubsub: libp2p.services.pubsub, validators: components.validators, metrics, logger },
     options.chainId,
     limits,
+    options.maxPendingValidations ?? 4096,
   );
   const batcher = new TxBatcher({ ...DEFAULT_TX_BATCH, ...options.txBatch }, (batch, count) => {
     router.publish('tx', batch).then(
