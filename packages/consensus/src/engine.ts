@@ -86,6 +86,7 @@ export class ConsensusEngine {
   private reported = new Set<string>();
   private buffered: ConsensusMessage[] = [];
   private behindReported = 0;
+  private relayed = new Set<number>();
   private out: EngineAction[] = [];
   private handled = 0;
 
@@ -165,6 +166,13 @@ export class ConsensusEngine {
       timeout: { height: this.height, round: 0, step: 'start' },
       delayMs: this.cfg.params.blockIntervalMs,
     });
+    this.out.push({
+      type: 'schedule',
+      timeout: { height: this.height, round: 0, step: 'resend' },
+      delayMs: this.resendInterval(),
+    });
+    // After a restart mid-height, our earlier votes count again (they may be all a quorum lacks).
+    for (const v of this.guard.votesAt(this.height)) this.receiveVote(v);
     const pending = this.buffered;
     this.buffered = [];
     for (const m of pending) this.receive(m);
@@ -216,6 +224,7 @@ export class ConsensusEngine {
       return;
     }
     if (height < this.height) return;
+    if (m.kind !== 'decision') this.relayIfBehind(m.kind === 'vote' ? m.vote.round : m.round);
     if (m.kind === 'vote') this.receiveVote(m.vote);
     else if (m.kind === 'proposal') this.receiveProposal(m);
     else this.receiveDecision(m.block, m.certificate);
@@ -229,6 +238,20 @@ export class ConsensusEngine {
       const from =
         m.kind === 'vote' ? m.vote.voter : m.kind === 'proposal' ? m.proposer : m.block.header.proposer;
       this.out.push({ type: 'behind', height, from });
+    }
+  }
+
+  /**
+   * A peer still in an earlier round of this height needs that round's votes
+   * to time out of it (Tendermint's gossip sends peers the votes they lack).
+   * We send every vote we hold for that round, at most once per resend period.
+   */
+  private relayIfBehind(round: number): void {
+    if (round >= this.round || this.relayed.has(round)) return;
+    this.relayed.add(round);
+    for (const sets of [this.prepares, this.commits]) {
+      for (const vote of sets.get(round)?.all() ?? [])
+        this.out.push({ type: 'broadcast', message: { kind: 'vote', vote } });
     }
   }
 
@@ -323,7 +346,41 @@ export class ConsensusEngine {
     this.lastCommit = certificateFrom(this.lastCommitVotes.votesFor(voteKey(cert.blockHash)));
   }
 
+  private resendInterval(): number {
+    return this.cfg.params.timeoutProposeMs;
+  }
+
+  /**
+   * Tendermint assumes every message between correct LEAGs is eventually
+   * delivered; gossip over a lossy network does not promise that, so a LEAG
+   * that has not decided re-sends what it already signed in its current
+   * round (the same bytes: nothing new is signed) and asks again to sync.
+   */
+  private resend(): void {
+    this.out.push({
+      type: 'schedule',
+      timeout: { height: this.height, round: this.round, step: 'resend' },
+      delayMs: this.resendInterval(),
+    });
+    this.behindReported = this.height;
+    this.relayed.clear();
+    if (this.step === 'decided' || this.step === 'start') return;
+    const me = this.cfg.signer.publicKey;
+    const proposal = this.proposals.get(this.round);
+    if (proposal && bytesEqual(proposal.proposer, me)) {
+      this.out.push({ type: 'broadcast', message: { kind: 'proposal', ...proposal } });
+    }
+    for (const sets of [this.prepares, this.commits]) {
+      const own = sets.get(this.round)?.voteOf(me);
+      if (own) this.out.push({ type: 'broadcast', message: { kind: 'vote', vote: own } });
+    }
+  }
+
   private onTimeout(t: Timeout): void {
+    if (t.step === 'resend') {
+      this.resend();
+      return;
+    }
     if (t.step === 'start') {
       if (this.step === 'start') this.startRound(Math.max(0, this.restoredRound()));
       return;
@@ -528,7 +585,12 @@ export class ConsensusEngine {
   private vote(type: VoteType, hash: Uint8Array | null): void {
     if (!this.isMember()) return;
     const decision = this.guard.checkVote(this.height, this.round, type, hash);
-    if (decision.kind === 'refuse') return;
+    if (decision.kind === 'refuse') {
+      // Signed differently before a restart: that vote stands, and peers may still need it.
+      if (decision.signed)
+        this.out.push({ type: 'broadcast', message: { kind: 'vote', vote: decision.signed } });
+      return;
+    }
     let vote: SignedVote;
     if (decision.kind === 'resend') vote = decision.vote;
     else {

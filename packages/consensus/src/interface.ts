@@ -86,8 +86,12 @@ export interface SigningState {
 export interface Timeout {
   readonly height: number;
   readonly round: number;
-  /** 'start' is the pause after a commit before round 0 (blockIntervalMs). */
-  readonly step: Step | 'start';
+  /**
+   * 'start' is the pause after a commit before round 0 (blockIntervalMs);
+   * 'resend' is the periodic re-broadcast of this LEAG's current messages, for
+   * networks that lose messages (gossip gives no delivery guarantee).
+   */
+  readonly step: Step | 'start' | 'resend';
 }
 
 export type EngineAction =

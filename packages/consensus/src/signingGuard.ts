@@ -15,7 +15,8 @@ export type SignDecision =
   | { readonly kind: 'sign' }
   /** This exact vote was signed before (maybe before a restart): re-send it, never sign anew. */
   | { readonly kind: 'resend'; readonly vote: SignedVote }
-  | { readonly kind: 'refuse' };
+  /** Refused; `signed` is what this LEAG did sign at that (height, round, type), if anything. */
+  | { readonly kind: 'refuse'; readonly signed: SignedVote | null };
 
 /**
  * DESIGN §5, crash safety: a LEAG signs only at a (height, round, step)
@@ -40,7 +41,7 @@ export class SigningGuard {
     if (cmp > 0) return { kind: 'sign' };
     const same = last.votes.find((v) => v.height === height && v.round === round && v.type === type);
     if (same && sameHash(same.blockHash, blockHash)) return { kind: 'resend', vote: same };
-    return { kind: 'refuse' };
+    return { kind: 'refuse', signed: same ?? null };
   }
 
   canPropose(height: number, round: number): boolean {
@@ -58,8 +59,14 @@ export class SigningGuard {
   }
 
   recordProposal(height: number, round: number, lock: Lock | null): SigningState {
-    this.current = { height, round, step: 'propose', lock, votes: [] };
+    const votes = (this.current?.votes ?? []).filter((v) => v.height === height);
+    this.current = { height, round, step: 'propose', lock, votes };
     return this.current;
+  }
+
+  /** Votes signed at `height` (after a restart: what must be counted and re-sent, never re-signed). */
+  votesAt(height: number): readonly SignedVote[] {
+    return this.current !== null && this.current.height === height ? this.current.votes : [];
   }
 
   /** The lock to restore when the engine resumes at `height`. */

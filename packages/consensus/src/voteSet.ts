@@ -42,6 +42,10 @@ export class VoteSet {
     return this.total;
   }
 
+  voteOf(voter: Uint8Array): SignedVote | undefined {
+    return this.byVoter.get(toHex(voter));
+  }
+
   hasVoted(voter: Uint8Array): boolean {
     return this.byVoter.has(toHex(voter));
   }
@@ -54,6 +58,10 @@ export class VoteSet {
 
   votesFor(key: string): SignedVote[] {
     return [...this.byVoter.values()].filter((v) => voteKey(v.blockHash) === key);
+  }
+
+  all(): SignedVote[] {
+    return [...this.byVoter.values()];
   }
 
   voters(): string[] {

@@ -1,0 +1,88 @@
+import {
+  type BlockContext,
+  BlockError,
+  bytesEqual,
+  Keys,
+  type LeagRecord,
+  leagCodec,
+  type Rules,
+  type StateView,
+} from '@v2g/core';
+import { verifyCertificate } from '../certificate.ts';
+import { memberIndex, selectCommittee } from '../selectCommittee.ts';
+import { COMMITTEE_HISTORY, ConsensusKeys, committeeCodec } from './committeeRecord.ts';
+import { evidenceRule } from './evidenceRule.ts';
+import { reinstateRule } from './reinstateRule.ts';
+import { clampPpm } from './reputation.ts';
+
+function adjustLeag(view: StateView, key: Uint8Array, delta: number): void {
+  const k = Keys.leag(key);
+  const record = view.read(leagCodec, k);
+  if (!record) return;
+  const next: LeagRecord = { ...record, reputationPpm: clampPpm(record.reputationPpm + delta) };
+  if (next.reputationPpm !== record.reputationPpm) view.write(leagCodec, k, next);
+}
+
+/**
+ * DESIGN §5, at the start of block h (state at h − 1):
+ * - the committee for h comes from this state; the proposer must be in it;
+ * - block h carries the certificate of block h − 1, valid for the committee
+ *   that signed it (kept in state from block h − 1);
+ * - then LEAG reputation moves: the proposer of h gains, every member of the
+ *   certificate's committee whose commit vote is in it gains a little, every
+ *   member missing from it loses a little. Clamped to [0, 1].
+ */
+export function beginBlockConsensus(ctx: BlockContext): void {
+  const { view, header, block, genesis } = ctx;
+  const params = genesis.params.consensus;
+  const selection = selectCommittee(view, params);
+  if (!selection.ok) throw new BlockError({ code: 'no-committee', reason: selection.reason });
+  const committee = selection.committee;
+  if (memberIndex(committee, header.proposer) < 0) {
+    throw new BlockError({
+      code: 'wrong-proposer',
+      reason: 'the proposer is not in the committee for this height',
+    });
+  }
+
+  const cert = block.lastCommit;
+  if (header.height === 1) {
+    if (cert !== null)
+      throw new BlockError({ code: 'invalid-certificate', reason: 'block 1 has no parent to certify' });
+  } else {
+    if (cert === null)
+      throw new BlockError({ code: 'invalid-certificate', reason: 'missing certificate of the parent' });
+    if (cert.height !== header.height - 1 || !bytesEqual(cert.blockHash, header.parentHash)) {
+      throw new BlockError({
+        code: 'invalid-certificate',
+        reason: 'the certificate is not for the parent block',
+      });
+    }
+    const signedBy = view.read(committeeCodec, ConsensusKeys.committee(cert.height));
+    if (!signedBy) {
+      throw new BlockError({
+        code: 'invalid-certificate',
+        reason: `no committee recorded for height ${cert.height}`,
+      });
+    }
+    const check = verifyCertificate(cert, signedBy, genesis.chainId);
+    if (!check.ok) throw new BlockError({ code: 'invalid-certificate', reason: check.reason });
+    for (const m of signedBy.members) {
+      const signed = cert.signatures.some((s) => bytesEqual(s.voter, m.publicKey));
+      adjustLeag(view, m.publicKey, signed ? params.signerGainPpm : -params.absentLossPpm);
+    }
+  }
+  adjustLeag(view, header.proposer, params.proposerGainPpm);
+
+  view.write(committeeCodec, ConsensusKeys.committee(header.height), committee);
+  if (header.height > COMMITTEE_HISTORY)
+    view.delete(ConsensusKeys.committee(header.height - COMMITTEE_HISTORY));
+}
+
+/** The consensus part of the state machine; combine with the ledger and market rules. */
+export function consensusRules(): Partial<Rules> {
+  return {
+    beginBlock: [beginBlockConsensus],
+    tx: { evidence: evidenceRule, reinstate: reinstateRule },
+  };
+}
