@@ -5,6 +5,7 @@ import {
   Keys,
   readEvReputation,
   readOrder,
+  readWindowOrders,
   readWindowResult,
   readWindowResults,
   settlementTxId,
@@ -74,6 +75,12 @@ describe('market orders', () => {
     assert.equal(result.gridWh, 0);
     assert.equal(result.retailPrice, RETAIL);
     assert.deepEqual(readWindowResults(chain.store, 0), [result]);
+    const listed = readWindowOrders(chain.store, 0);
+    assert.deepEqual(
+      listed.map((o) => Buffer.from(o.id).toString('hex')),
+      [txId(ask), txId(bid)].map((id) => Buffer.from(id).toString('hex')).sort(),
+    );
+    assert.ok(listed.every((o) => o.order.matchedWh === 600));
   });
 
   test('settles at the deadline: the seller is paid for delivered energy, the buyer refunded the rest of its escrow', () => {

@@ -29,3 +29,16 @@ export function readWindowResults(state: StateReader, window: number): WindowRes
 export function readEvReputation(state: StateReader, accountKey: Uint8Array): EvReputation | undefined {
   return new StateView(state).read(evAccountCodec, Keys.ev(accountKey))?.reputation;
 }
+
+/** A window's open orders at every station, in id order (empty once the window has settled). */
+export function readWindowOrders(
+  state: StateReader,
+  window: number,
+): { readonly id: Uint8Array; readonly order: OrderRecord }[] {
+  const view = new StateView(state);
+  const bucket = Keys.windowOrders(window);
+  return view.scan(bucket).map(([key]) => {
+    const id = new Uint8Array(Buffer.from(key.slice(bucket.length), 'hex'));
+    return { id, order: view.read(orderRecordCodec, Keys.order(id))! };
+  });
+}
