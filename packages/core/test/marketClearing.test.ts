@@ -80,6 +80,15 @@ function fills(c: Clearing): { asks: Map<string, number>; bids: Map<string, numb
   };
 }
 
+/** Brute force: what price p clears with asks after `step` concessions. */
+function volumeAt({ book, bounds, steps }: Case, step: number, p: number): number {
+  let s = 0;
+  let d = 0;
+  for (const a of book.asks) if (concededAsk(a, step, steps, bounds) <= p) s += a.energyWh;
+  for (const b of book.bids) if (effectiveBid(b, bounds) >= p) d += b.energyWh;
+  return Math.min(s, d);
+}
+
 /** Brute force: the most any uniform price in the bounds clears with asks after `step` concessions. */
 function bestVolume({ book, bounds, steps }: Case, step: number): number {
   let best = 0;
@@ -152,6 +161,10 @@ describe('clearWindow', () => {
         assert.ok(c.bounds.feedInPrice <= r.price && r.price <= c.bounds.retailPrice);
         assert.ok(r.low <= r.price && r.price <= r.high);
         assert.ok(c.bounds.feedInPrice <= r.low && r.high <= c.bounds.retailPrice);
+        // [low, high] is exactly the set of prices that clear the volume.
+        for (const p of [r.low, r.price, r.high]) assert.equal(volumeAt(c, r.step, p), r.volumeWh);
+        if (r.low > c.bounds.feedInPrice) assert.ok(volumeAt(c, r.step, r.low - 1) < r.volumeWh);
+        if (r.high < c.bounds.retailPrice) assert.ok(volumeAt(c, r.step, r.high + 1) < r.volumeWh);
       }),
       { numRuns: RUNS },
     );
