@@ -135,4 +135,62 @@ describe('market settlement', () => {
       { numRuns: 40 },
     );
   });
+
+  test('the window result on the chain does not depend on the order the orders were submitted in', () => {
+    const bookArb = fc.array(
+      fc.record({
+        sell: fc.boolean(),
+        energyWh: fc.integer({ min: 1, max: 20_000 }),
+        price: fc.integer({ min: 100, max: 300 }),
+        concession: fc.integer({ min: 0, max: 100 }),
+      }),
+      { minLength: 2, maxLength: evs.length },
+    );
+    fc.assert(
+      fc.property(bookArb, fc.integer({ min: 1, max: 1_000 }), (book, seed) => {
+        const run = (permute: boolean) => {
+          const chain = new MarketChain(marketGenesis());
+          const deposits = book.map((_, i) => chain.deposit(stations[0]!, evs[i]!.wallet, 10_000_000));
+          chain.accept([
+            ...book.map((_, i) => chain.registerEv(evs[i]!.account, stations[0]!)),
+            chain.tariff(0, 300, 100),
+            ...deposits.map((d) => d.tx),
+          ]);
+          const txs = book.map((o, i) =>
+            o.sell
+              ? chain.sell(evs[i]!.account, stations[0]!, {
+                  window: 0,
+                  energyWh: o.energyWh,
+                  expectedPrice: o.price,
+                  minPrice: Math.max(100, o.price - o.concession),
+                  payout: evs[i]!.address,
+                })
+              : chain.buy(
+                  evs[i]!.account,
+                  stations[0]!,
+                  { window: 0, energyWh: o.energyWh, maxPrice: o.price, refund: evs[i]!.address },
+                  {
+                    wallet: evs[i]!.wallet,
+                    outpoint: deposits[i]!.outpoint,
+                    lock: o.energyWh * o.price,
+                    amount: 10_000_000,
+                  },
+                ),
+          );
+          // A different arrival order: rotated, and each half reversed.
+          const k = seed % txs.length;
+          chain.accept(permute ? [...txs.slice(k).reverse(), ...txs.slice(0, k).reverse()] : txs);
+          chain.until(chain.closeOf(0));
+          const { price, low, high, step, volumeWh, supplyWh, demandWh } = readWindowResult(
+            chain.store,
+            0,
+            stations[0]!.publicKey,
+          )!;
+          return { price, low, high, step, volumeWh, supplyWh, demandWh };
+        };
+        assert.deepEqual(run(true), run(false));
+      }),
+      { numRuns: 20 },
+    );
+  });
 });
