@@ -24,6 +24,7 @@ export * from './market/orderRecord.ts';
 export * from './market/orderRules.ts';
 export * from './market/params.ts';
 export * from './market/queries.ts';
+export * from './market/settlementRecord.ts';
 export * from './market/settleWindow.ts';
 export * from './market/windowResult.ts';
 export * from './merkle.ts';

@@ -5,6 +5,7 @@ import {
   Keys,
   readEvReputation,
   readOrder,
+  readSettlement,
   readWindowOrders,
   readWindowResult,
   readWindowResults,
@@ -148,6 +149,22 @@ describe('market orders', () => {
     assert.equal(chain.balance(refund), 120_000 - 250 * 200);
     const result = readWindowResult(chain.store, 0, station.publicKey)!;
     assert.equal(result.shortfallWh, 350);
+    const sold = readSettlement(chain.store, 0, txId(ask))!;
+    assert.deepEqual(
+      { evWh: sold.evWh, amount: sold.amount, success: sold.success, meteredWh: sold.meteredWh },
+      { evWh: 250, amount: 250 * 200, success: false, meteredWh: 250 },
+    );
+    const bought = readSettlement(chain.store, 0, txId(bid))!;
+    assert.deepEqual(
+      {
+        evWh: bought.evWh,
+        charged: bought.charged,
+        amount: bought.amount,
+        gridWh: bought.gridWh,
+        success: bought.success,
+      },
+      { evWh: 250, charged: 250 * 200, amount: 120_000 - 250 * 200, gridWh: 350, success: true },
+    );
     const rep = readEvReputation(chain.store, seller.publicKey)!;
     assert.ok(rep.es < defaultEvReputationParams.initialPpm);
     assert.equal(rep.esFailCount, 1);

@@ -3,6 +3,7 @@ import { type EvReputation, evAccountCodec } from '../state/records.ts';
 import { StateView } from '../state/stateView.ts';
 import type { StateReader } from '../state/store.ts';
 import { type OrderRecord, orderRecordCodec } from './orderRecord.ts';
+import { type SettlementRecord, settlementRecordCodec } from './settlementRecord.ts';
 import { type WindowResult, windowResultCodec } from './windowResult.ts';
 
 /** Read-only helpers for the API. */
@@ -41,4 +42,13 @@ export function readWindowOrders(
     const id = new Uint8Array(Buffer.from(key.slice(bucket.length), 'hex'));
     return { id, order: view.read(orderRecordCodec, Keys.order(id))! };
   });
+}
+
+/** What settlement paid or refunded for an order of `window` (kept MARKET_RETENTION_WINDOWS windows). */
+export function readSettlement(
+  state: StateReader,
+  window: number,
+  id: Uint8Array,
+): SettlementRecord | undefined {
+  return new StateView(state).read(settlementRecordCodec, Keys.settledOrder(window, id));
 }

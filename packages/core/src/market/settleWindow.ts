@@ -4,18 +4,18 @@ import { Keys } from '../state/keys.ts';
 import { evAccountCodec, utxoCodec } from '../state/records.ts';
 import type { StateView } from '../state/stateView.ts';
 import { recordTrade } from './evReputation.ts';
+import { settlementRecordCodec } from './settlementRecord.ts';
 import { reputationReader, type StoredOrder, stationsOf } from './windowOrders.ts';
 import { windowResultCodec } from './windowResult.ts';
 
 const SETTLEMENT_TAG = utf8('v2g/settlement/v1');
 
+/** Settlement records and window results are kept this many windows, then pruned (like spent outpoints). */
+export const MARKET_RETENTION_WINDOWS = 1_000;
+
 /** The pseudo transaction whose output 0 pays an order's settlement (seller payment or buyer refund). */
 export function settlementTxId(orderId: Uint8Array): Uint8Array {
   return sha256(SETTLEMENT_TAG, orderId);
-}
-
-function pay(view: StateView, orderId: Uint8Array, address: Uint8Array, amount: number): void {
-  if (amount > 0) view.write(utxoCodec, Keys.utxo(settlementTxId(orderId), 0), { address, amount });
 }
 
 /**
@@ -38,6 +38,9 @@ export function settleWindow(view: StateView, window: number, height: number, ge
     const result = view.read(windowResultCodec, resultKey);
     const price = result?.price ?? 0;
 
+    /** Per order (by id hex): energy from or to EVs that is paid for, and the tokens paid out. */
+    const evWh = new Map<string, number>();
+    const amount = new Map<string, number>();
     let delivered = 0;
     let paid = 0;
     let refunded = 0;
@@ -46,8 +49,9 @@ export function settleWindow(view: StateView, window: number, height: number, ge
       if (o.order.side === 'sell') {
         const d = Math.min(o.order.meteredWh ?? 0, o.order.matchedWh);
         delivered += d;
-        pay(view, o.id, o.order.address, d * price);
         paid += d * price;
+        evWh.set(o.idHex, d);
+        amount.set(o.idHex, d * price);
       } else buyers.push(o);
     }
 
@@ -64,11 +68,17 @@ export function settleWindow(view: StateView, window: number, height: number, ge
       const fromEvs = Math.min(left, o.order.matchedWh);
       left -= fromEvs;
       const refund = o.order.escrow - fromEvs * price;
-      pay(view, o.id, o.order.address, refund);
       refunded += refund;
+      evWh.set(o.idHex, fromEvs);
+      amount.set(o.idHex, refund);
     }
 
-    for (const { id, order } of station.orders) {
+    for (const { id, idHex, order } of station.orders) {
+      const metered = Math.min(order.meteredWh ?? 0, order.matchedWh);
+      const ev = evWh.get(idHex) ?? 0;
+      const out = amount.get(idHex) ?? 0;
+      if (out > 0)
+        view.write(utxoCodec, Keys.utxo(settlementTxId(id), 0), { address: order.address, amount: out });
       if (order.matchedWh > 0) {
         const key = Keys.ev(order.account);
         const account = view.read(evAccountCodec, key);
@@ -78,7 +88,7 @@ export function settleWindow(view: StateView, window: number, height: number, ge
             {
               role: order.side === 'sell' ? 'seller' : 'buyer',
               matchedWh: order.matchedWh,
-              meteredWh: Math.min(order.meteredWh ?? 0, order.matchedWh),
+              meteredWh: metered,
               height,
               registeredAt: account.registeredAt,
             },
@@ -87,6 +97,23 @@ export function settleWindow(view: StateView, window: number, height: number, ge
           view.write(evAccountCodec, key, { ...account, reputation });
         }
       }
+      view.write(settlementRecordCodec, Keys.settledOrder(window, id), {
+        side: order.side,
+        account: order.account,
+        leag: order.leag,
+        window,
+        energyWh: order.energyWh,
+        matchedWh: order.matchedWh,
+        meteredWh: order.meteredWh,
+        price,
+        evWh: ev,
+        charged: order.side === 'buy' ? ev * price : 0,
+        amount: out,
+        gridWh: order.side === 'buy' ? order.energyWh - ev : 0,
+        success: order.matchedWh > 0 && metered >= order.matchedWh,
+        payTo: order.address,
+        settledAt: height,
+      });
       view.delete(Keys.order(id));
       view.delete(Keys.windowOrder(window, id));
     }
@@ -101,5 +128,14 @@ export function settleWindow(view: StateView, window: number, height: number, ge
         refunded,
       });
     }
+  }
+  pruneOld(view, window - MARKET_RETENTION_WINDOWS);
+}
+
+/** Drops the settlement records and window results of a window past retention. */
+function pruneOld(view: StateView, window: number): void {
+  if (window < 0) return;
+  for (const bucket of [Keys.settledOrders(window), Keys.windowResults(window)]) {
+    for (const [key] of view.scan(bucket)) view.delete(key);
   }
 }

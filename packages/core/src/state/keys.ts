@@ -20,6 +20,8 @@ export const Keys = {
   windowOrder: (window: number, id: Uint8Array) => `window-order/${window}/${hex(id)}`,
   windowResults: (window: number) => `window-result/${window}/`,
   windowResult: (window: number, leag: Uint8Array) => `window-result/${window}/${hex(leag)}`,
+  settledOrders: (window: number) => `settled/${window}/`,
+  settledOrder: (window: number, id: Uint8Array) => `settled/${window}/${hex(id)}`,
   /** Chain-wide order counter: an order's time for rationing (height, then place in block). */
   orderSeq: 'market/order-seq',
 } as const;
