@@ -266,18 +266,14 @@ export class ConsensusEngine {
     const sets = vote.type === 'prepare' ? this.prepares : this.commits;
     let set = sets.get(vote.round);
     // A vote already counted needs no second signature check.
-    if (set?.hasVoted(vote.voter)) {
-      const again = set.add(vote, w);
-      if (again.kind === 'conflict' && verifyVote(this.cfg.chainId, vote))
-        this.reportConflict(again.existing, vote);
-      return;
-    }
+    if (set?.has(vote)) return;
     if (!verifyVote(this.cfg.chainId, vote)) return;
     if (!set) {
       set = new VoteSet();
       sets.set(vote.round, set);
     }
-    set.add(vote, w);
+    const added = set.add(vote, w);
+    if (added.kind === 'conflict') this.reportConflict(added.existing, vote);
   }
 
   private reportConflict(first: SignedVote, second: SignedVote): void {
@@ -341,7 +337,7 @@ export class ConsensusEngine {
         );
       }
     }
-    if (this.lastCommitVotes.hasVoted(vote.voter) || !verifyVote(this.cfg.chainId, vote)) return;
+    if (this.lastCommitVotes.has(vote) || !verifyVote(this.cfg.chainId, vote)) return;
     this.lastCommitVotes.add(vote, committee.members[i]!.weight);
     this.lastCommit = certificateFrom(this.lastCommitVotes.votesFor(voteKey(cert.blockHash)));
   }
@@ -367,8 +363,10 @@ export class ConsensusEngine {
     if (this.step === 'decided' || this.step === 'start') return;
     const me = this.cfg.signer.publicKey;
     const proposal = this.proposals.get(this.round);
-    if (proposal && bytesEqual(proposal.proposer, me)) {
+    const hash = this.proposalHashes.get(this.round);
+    if (proposal && hash && bytesEqual(proposal.proposer, me)) {
       this.out.push({ type: 'broadcast', message: { kind: 'proposal', ...proposal } });
+      this.sendPolka(proposal, hash);
     }
     for (const sets of [this.prepares, this.commits]) {
       const own = sets.get(this.round)?.voteOf(me);
@@ -434,11 +432,20 @@ export class ConsensusEngine {
     };
     this.out.push({ type: 'persist', state: this.guard.recordProposal(this.height, round, this.lock) });
     this.out.push({ type: 'broadcast', message: { kind: 'proposal', ...proposal } });
+    this.sendPolka(proposal, hash);
     this.proposals.set(round, proposal);
     this.proposalHashes.set(round, hash);
     this.blocks.set(toHex(hash), block);
     // The proposer built the block itself from its own state.
     if (!reuse) this.validity.set(toHex(hash), { ok: true });
+  }
+
+  /** A re-proposal is only accepted with the prepare quorum of its valid round: send those votes along. */
+  private sendPolka(proposal: Proposal, hash: Uint8Array): void {
+    if (proposal.validRound === null) return;
+    for (const vote of this.prepares.get(proposal.validRound)?.votesFor(voteKey(hash)) ?? []) {
+      this.out.push({ type: 'broadcast', message: { kind: 'vote', vote } });
+    }
   }
 
   private schedule(step: Step, delayMs: number): void {

@@ -66,23 +66,21 @@ if (values.bench) {
     inputs += r.engineInputs;
     evidence += r.evidenceCommitted;
     if (values.verbose || values.seed !== undefined) {
-      console.log(
+      print(
         `seed ${seed}: heights ${r.minHeight}..${r.maxHeight}, evidence ${r.evidenceCommitted}, behaviours ${r.behaviours.filter((b) => b !== 'honest').join(',') || '-'}`,
       );
-      for (const v of r.violations) console.log(`  violation: ${v}`);
+      for (const v of r.violations) print(`  violation: ${v}`);
     }
     if (r.violations.length > 0) {
       violations += r.violations.length;
       if (failed === null) failed = seed;
       if (values.seed === undefined)
-        console.log(
-          `seed ${seed} failed: ${r.violations[0]} (replay: pnpm sim --seed ${seed} ...same options)`,
-        );
+        print(`seed ${seed} failed: ${r.violations[0]} (replay: pnpm sim --seed ${seed} ...same options)`);
     }
   }
   const secs = ((performance.now() - started) / 1000).toFixed(1);
   const tail = failed === null ? 'violations: 0' : `violations: ${violations}, first failing seed ${failed}`;
-  console.log(
+  print(
     `sim: ${seeds.length} seeds, n=${base.nodes} k=${base.committee || 'all'} byzantine=${base.byzantine} loss=${values.loss} leader=${leader}, ${blocks} blocks (min honest height summed), ${evidence} evidence txs, ${inputs} engine inputs, ${secs}s, ${tail}`,
   );
   if (failed !== null) process.exitCode = 1;
@@ -90,4 +88,8 @@ if (values.bench) {
 
 function range(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => from + i);
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
 }

@@ -495,7 +495,28 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
         const s = n.engine.status();
         return `${n.index}${n.up ? '' : '(down)'}:h${s.height}r${s.round}${s.step}${s.lock ? `L${s.lock.round}` : ''}`;
       });
-      console.log(`t=${now} partition=${partition?.join('') ?? '-'} ${st.join(' ')}`);
+      if (
+        process.env.SIM_DUMP &&
+        now >= Number(process.env.SIM_DUMP) &&
+        now < Number(process.env.SIM_DUMP) + 1000
+      ) {
+        for (const n of nodes) {
+          // biome-ignore lint/suspicious/noExplicitAny: debugging dump
+          const e: any = n.engine;
+          const props = [...e.proposals.entries()].map(
+            ([r, p]: [number, Proposal]) =>
+              `r${r}:vr${p.validRound}:${toHex(blockHash(p.block.header)).slice(0, 6)}`,
+          );
+          const preps = [...e.prepares.entries()].map(
+            ([r, vs]: [number, { weightByKey: Map<string, number> }]) =>
+              `r${r}:${[...vs.weightByKey.entries()].map(([k, w]) => `${k.slice(0, 6)}=${w / 500000}`).join('/')}`,
+          );
+          process.stderr.write(
+            `  node ${n.index} ${n.behaviour} validRound=${e.validRound} props[${props.join(' ')}] prepares[${preps.join(' ')}]\n`,
+          );
+        }
+      }
+      process.stderr.write(`t=${now} partition=${partition?.join('') ?? '-'} ${st.join(' ')}\n`);
     }
     switch (e.kind) {
       case 'deliver': {
@@ -505,8 +526,6 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
       }
       case 'timeout': {
         const node = nodes[e.node]!;
-        if (trace && e.node === Number(process.env.SIM_NODE ?? -1))
-          console.log(`t=${now} timeout`, e.timeout, node.up, node.epoch, e.epoch, node.engine.status());
         if (node.up && node.epoch === e.epoch) {
           engineInputs++;
           perform(node, node.engine.handleTimeout(e.timeout));
