@@ -82,6 +82,7 @@ function stateWith(n: number): MemoryStateStore {
       maxPrice: sell ? 0 : o.maxPrice,
       address: new Uint8Array(20),
       escrow: sell ? 0 : o.energyWh * o.maxPrice,
+      released: 0,
       height: 1,
       seq: o.seq,
       cleared: false,

@@ -104,6 +104,12 @@ describe('market orders', () => {
     chain.accept([ask, bid]);
     chain.until(chain.closeOf(0));
     const price = readWindowResult(chain.store, 0, station.publicKey)!.price!;
+    assert.equal(
+      chain.balance(refund),
+      150_000 - 600 * price,
+      'escrow the match cannot need returns at clearing',
+    );
+    assert.equal(readOrder(chain.store, txId(bid))?.escrow, 600 * price);
     chain.accept([chain.reading(meter, 0, ask, 600), chain.reading(meter, 0, bid, 600)]);
     chain.until(chain.closeOf(2) - 1);
     assert.equal(chain.balance(payout), 0, 'nothing is paid before the deadline');
@@ -189,7 +195,7 @@ describe('market orders', () => {
     assert.ok(readEvReputation(chain.store, buyer.publicKey)!.eb < defaultEvReputationParams.initialPpm);
   });
 
-  test('an unmatched buyer is refunded in full and its demand is left to the grid', () => {
+  test('an unmatched buyer gets its escrow back at clearing and its demand is left to the grid', () => {
     const { chain, escrow } = setup();
     const refund = walletAddress(testKey('refund/4').publicKey);
     chain.accept([
@@ -200,6 +206,8 @@ describe('market orders', () => {
     const result = readWindowResult(chain.store, 0, station.publicKey)!;
     assert.equal(result.price, null);
     assert.equal(result.gridWh, 500);
+    assert.equal(result.released, 100_000);
+    assert.equal(chain.balance(refund), 100_000);
     chain.until(chain.closeOf(2));
     assert.equal(chain.balance(refund), 100_000);
     assert.equal(readEvReputation(chain.store, buyer.publicKey)!.eb, defaultEvReputationParams.initialPpm);

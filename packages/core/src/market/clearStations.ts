@@ -1,10 +1,18 @@
+import { sha256, utf8 } from '../crypto/hash.ts';
 import { Keys } from '../state/keys.ts';
-import { tariffCodec } from '../state/records.ts';
+import { tariffCodec, utxoCodec } from '../state/records.ts';
 import type { StateView } from '../state/stateView.ts';
 import { type Ask, type Bid, clearWindow } from './clearWindow.ts';
 import { orderRecordCodec } from './orderRecord.ts';
 import { reputationReader, stationsOf } from './windowOrders.ts';
 import { windowResultCodec } from './windowResult.ts';
+
+const RELEASE_TAG = utf8('v2g/escrow-release/v1');
+
+/** The pseudo transaction whose output 0 returns a buy order's unneeded escrow at clearing. */
+export function releaseTxId(orderId: Uint8Array): Uint8Array {
+  return sha256(RELEASE_TAG, orderId);
+}
 
 /**
  * Clears window w at its closing height (DESIGN §6), one call auction per
@@ -50,14 +58,30 @@ export function clearStations(view: StateView, window: number, concessionSteps: 
 
     let supplyWh = 0;
     let demandWh = 0;
+    let released = 0;
+    const price = clearing.price ?? 0;
     for (const { id, idHex, order } of station.orders) {
+      const matchedWh = matched.get(idHex) ?? 0;
+      let escrow = order.escrow;
+      let release = 0;
       if (order.side === 'sell') supplyWh += order.energyWh;
-      else demandWh += order.energyWh;
+      else {
+        demandWh += order.energyWh;
+        // The buyer will pay at most matched × price (escrow ≥ energy × max ≥ matched × price):
+        // the rest goes back now rather than at the settlement deadline; unmatched buyers get it all.
+        escrow = matchedWh * price;
+        release = order.escrow - escrow;
+        if (release > 0)
+          view.write(utxoCodec, Keys.utxo(releaseTxId(id), 0), { address: order.address, amount: release });
+        released += release;
+      }
       view.write(orderRecordCodec, Keys.order(id), {
         ...order,
         cleared: true,
-        matchedWh: matched.get(idHex) ?? 0,
-        price: clearing.price ?? 0,
+        matchedWh,
+        price,
+        escrow,
+        released: release,
       });
     }
     view.write(windowResultCodec, Keys.windowResult(window, station.leag), {
@@ -75,6 +99,7 @@ export function clearStations(view: StateView, window: number, concessionSteps: 
       demandWh,
       volumeWh: clearing.volumeWh,
       gridWh: demandWh - clearing.volumeWh,
+      released,
       settled: false,
       deliveredWh: 0,
       shortfallWh: 0,

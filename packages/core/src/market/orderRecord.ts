@@ -17,8 +17,10 @@ export interface OrderRecord {
   readonly maxPrice: number;
   /** Payout address (sell) or refund address (buy): a one-time wallet address. */
   readonly address: Uint8Array;
-  /** Tokens the buy order locked (inputs − outputs); 0 on sell orders. */
+  /** Tokens the buy order still holds in escrow (inputs − outputs, less what clearing released); 0 on sell orders. */
   readonly escrow: number;
+  /** Escrow returned at clearing: all of it when unmatched, else escrow − matched × price. */
+  readonly released: number;
   readonly height: number;
   /** Order time for rationing. */
   readonly seq: number;
@@ -41,6 +43,7 @@ export const orderRecordCodec: Codec<OrderRecord> = struct<OrderRecord>({
   maxPrice: uint,
   address,
   escrow: uint,
+  released: uint,
   height: uint,
   seq: uint,
   cleared: bool,

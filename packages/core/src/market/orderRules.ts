@@ -139,6 +139,7 @@ const sellOrder: TxRule = {
       maxPrice: 0,
       address: body.payout,
       escrow: 0,
+      released: 0,
     });
   },
 };
@@ -168,6 +169,7 @@ const buyOrder: TxRule = {
       maxPrice: body.maxPrice,
       address: body.refund,
       escrow,
+      released: 0,
     });
   },
 };

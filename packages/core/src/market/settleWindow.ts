@@ -24,10 +24,11 @@ export function settlementTxId(orderId: Uint8Array): Uint8Array {
  * shortfalls are bought from the grid". Per station, at clearing price p:
  * - seller j delivered d_j = min(reading, matched) (no reading: 0) and is paid d_j·p;
  * - the delivered total D is shared among matched buyers by standing
- *   (R_EB, order time, id); buyer i pays its share e_i·p and gets back
- *   escrow − e_i·p; the rest of its match, matched − e_i, is the shortfall the
+ *   (R_EB, order time, id); buyer i pays its share e_i·p and gets back the
+ *   rest of its escrow, (matched − e_i)·p (the part its match at p did not need
+ *   went back at clearing); the rest of its match, matched − e_i, is the shortfall the
  *   grid supplies (billed off-chain by the station at retail, like unmatched demand);
- * so Σ paid by buyers = D·p = Σ received by sellers, and escrow in = payments + refunds.
+ * so Σ paid by buyers = D·p = Σ received by sellers, and escrow in = payments + releases + refunds.
  * Then each matched order moves its account's reputation (ES-1/ES-2/EB-1/EB-2;
  * a missing reading is a failure), and the window's orders are pruned.
  */
@@ -108,6 +109,7 @@ export function settleWindow(view: StateView, window: number, height: number, ge
         price,
         evWh: ev,
         charged: order.side === 'buy' ? ev * price : 0,
+        released: order.released,
         amount: out,
         gridWh: order.side === 'buy' ? order.energyWh - ev : 0,
         success: order.matchedWh > 0 && metered >= order.matchedWh,

@@ -20,7 +20,9 @@ export interface SettlementRecord {
   readonly evWh: number;
   /** Buy: tokens taken from the escrow for evWh. 0 for sell orders. */
   readonly charged: number;
-  /** Tokens paid out to the order's address: the seller's payment or the buyer's refund. */
+  /** Buy: escrow returned at clearing. 0 for sell orders. */
+  readonly released: number;
+  /** Tokens paid out to the order's address at settlement: the seller's payment or the buyer's refund. */
   readonly amount: number;
   /** Buy: energy the grid supplies the buyer instead of EVs (unmatched demand and sellers' shortfall). 0 for sell orders. */
   readonly gridWh: number;
@@ -41,6 +43,7 @@ export const settlementRecordCodec: Codec<SettlementRecord> = struct<SettlementR
   price: uint,
   evWh: uint,
   charged: uint,
+  released: uint,
   amount: uint,
   gridWh: uint,
   success: bool,

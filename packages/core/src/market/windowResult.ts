@@ -27,6 +27,8 @@ export interface WindowResult {
   readonly deliveredWh: number;
   /** Matched energy the sellers did not deliver: "shortfalls are bought from the grid". */
   readonly shortfallWh: number;
+  /** Escrow returned to buyers at clearing (what their match at the clearing price does not need). */
+  readonly released: number;
   /** Tokens paid to sellers and refunded to buyers at settlement. */
   readonly paid: number;
   readonly refunded: number;
@@ -47,6 +49,7 @@ export const windowResultCodec: Codec<WindowResult> = struct<WindowResult>({
   demandWh: uint,
   volumeWh: uint,
   gridWh: uint,
+  released: uint,
   settled: bool,
   deliveredWh: uint,
   shortfallWh: uint,
