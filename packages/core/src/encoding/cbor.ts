@@ -36,6 +36,9 @@ export function decodeCbor(bytes: Uint8Array, maxSize: number): unknown {
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     if (/too many terminals|extra|remaining/i.test(reason)) throw new DecodeError({ code: 'trailing-bytes' });
+    // cborg's strict mode refuses non-minimal heads, and indefinite lengths are
+    // off: both are valid CBOR in a non-canonical form, not malformed input.
+    if (/strict decode|indefinite length/i.test(reason)) throw new DecodeError({ code: 'non-canonical' });
     throw new DecodeError({ code: 'malformed', reason });
   }
   let again: Uint8Array;
