@@ -1,6 +1,7 @@
 import { type CommitCertificate, compareBytes, type SignedVote, toHex, verifyVote } from '@v2g/core';
 import { isQuorum } from './quorum.ts';
 import { type Committee, weightOf } from './selectCommittee.ts';
+import type { VoteVerifier } from './voteVerifier.ts';
 
 export type CertificateCheck =
   | { readonly ok: true; readonly weight: number }
@@ -16,6 +17,7 @@ export function verifyCertificate(
   cert: CommitCertificate,
   committee: Committee,
   chainId: string,
+  verify: VoteVerifier = verifyVote,
 ): CertificateCheck {
   let weight = 0;
   for (let i = 0; i < cert.signatures.length; i++) {
@@ -35,7 +37,7 @@ export function verifyCertificate(
       voter: s.voter,
       signature: s.signature,
     };
-    if (!verifyVote(chainId, vote))
+    if (!verify(chainId, vote))
       return { ok: false, reason: `signature of ${toHex(s.voter)} does not verify` };
     weight += w;
   }

@@ -17,6 +17,7 @@ import type {
   EngineAction,
   HeightStart,
   Lock,
+  LockState,
   Signer,
   SigningState,
   Step,
@@ -29,6 +30,7 @@ import { exceedsOneThird, isQuorum } from './quorum.ts';
 import { type Committee, memberIndex } from './selectCommittee.ts';
 import { SigningGuard } from './signingGuard.ts';
 import { NIL, VoteSet, voteKey } from './voteSet.ts';
+import type { VoteVerifier } from './voteVerifier.ts';
 
 export interface EngineConfig {
   readonly chainId: string;
@@ -37,6 +39,8 @@ export interface EngineConfig {
   readonly params: ConsensusParams;
   /** The signing state loaded from the store at start-up (null on first start). */
   readonly restored: SigningState | null;
+  /** Signature check for votes; defaults to core's verifyVote (pass `cachedVoteVerifier()` to share work). */
+  readonly verifyVote?: VoteVerifier;
 }
 
 export type EngineStep = Step | 'start' | 'decided' | 'stopped';
@@ -72,6 +76,8 @@ export class ConsensusEngine {
   private lastCommittee: Committee | null = null;
   private lastCommitVotes: VoteSet | null = null;
   private lock: Lock | null = null;
+  private lockedBlock: Block | null = null;
+  private polka: readonly SignedVote[] = [];
   private validBlock: Block | null = null;
   private validRound = -1;
   private proposals = new Map<number, Proposal>();
@@ -90,8 +96,11 @@ export class ConsensusEngine {
   private out: EngineAction[] = [];
   private handled = 0;
 
+  private readonly verify: VoteVerifier;
+
   constructor(cfg: EngineConfig) {
     this.cfg = cfg;
+    this.verify = cfg.verifyVote ?? verifyVote;
     this.guard = new SigningGuard(cfg.restored);
   }
 
@@ -147,7 +156,10 @@ export class ConsensusEngine {
     this.round = 0;
     this.step = 'start';
     this.committee = start.committee;
-    this.lock = this.guard.lockAt(start.height);
+    const restored = this.guard.lockAt(start.height);
+    this.lock = restored.lock;
+    this.lockedBlock = restored.lockedBlock;
+    this.polka = restored.polka;
     this.validBlock = null;
     this.validRound = -1;
     this.proposals = new Map();
@@ -173,6 +185,13 @@ export class ConsensusEngine {
     });
     // After a restart mid-height, our earlier votes count again (they may be all a quorum lacks).
     for (const v of this.guard.votesAt(this.height)) this.receiveVote(v);
+    if (this.lock !== null && this.lockedBlock !== null) {
+      // Our locked block is also our valid block: we may re-propose it, with its polka.
+      for (const v of this.polka) this.receiveVote(v);
+      this.validBlock = this.lockedBlock;
+      this.validRound = this.lock.round;
+      this.blocks.set(toHex(this.lock.blockHash), this.lockedBlock);
+    }
     const pending = this.buffered;
     this.buffered = [];
     for (const m of pending) this.receive(m);
@@ -267,7 +286,7 @@ export class ConsensusEngine {
     let set = sets.get(vote.round);
     // A vote already counted needs no second signature check.
     if (set?.has(vote)) return;
-    if (!verifyVote(this.cfg.chainId, vote)) return;
+    if (!this.verify(this.cfg.chainId, vote)) return;
     if (!set) {
       set = new VoteSet();
       sets.set(vote.round, set);
@@ -306,7 +325,7 @@ export class ConsensusEngine {
     if (this.step === 'decided') return;
     const hash = blockHash(block.header);
     if (cert.height !== this.height || !bytesEqual(cert.blockHash, hash)) return;
-    if (!verifyCertificate(cert, this.committee, this.cfg.chainId).ok) return;
+    if (!verifyCertificate(cert, this.committee, this.cfg.chainId, this.verify).ok) return;
     if (!this.isValid(block, hash)) return;
     this.decide(block, cert);
   }
@@ -337,7 +356,7 @@ export class ConsensusEngine {
         );
       }
     }
-    if (this.lastCommitVotes.has(vote) || !verifyVote(this.cfg.chainId, vote)) return;
+    if (this.lastCommitVotes.has(vote) || !this.verify(this.cfg.chainId, vote)) return;
     this.lastCommitVotes.add(vote, committee.members[i]!.weight);
     this.lastCommit = certificateFrom(this.lastCommitVotes.votesFor(voteKey(cert.blockHash)));
   }
@@ -430,7 +449,10 @@ export class ConsensusEngine {
       proposer: this.cfg.signer.publicKey,
       signature: this.cfg.signer.sign(payload),
     };
-    this.out.push({ type: 'persist', state: this.guard.recordProposal(this.height, round, this.lock) });
+    this.out.push({
+      type: 'persist',
+      state: this.guard.recordProposal(this.height, round, this.lockState()),
+    });
     this.out.push({ type: 'broadcast', message: { kind: 'proposal', ...proposal } });
     this.sendPolka(proposal, hash);
     this.proposals.set(round, proposal);
@@ -446,6 +468,10 @@ export class ConsensusEngine {
     for (const vote of this.prepares.get(proposal.validRound)?.votesFor(voteKey(hash)) ?? []) {
       this.out.push({ type: 'broadcast', message: { kind: 'vote', vote } });
     }
+  }
+
+  private lockState(): LockState {
+    return { lock: this.lock, lockedBlock: this.lockedBlock, polka: this.polka };
   }
 
   private schedule(step: Step, delayMs: number): void {
@@ -512,6 +538,8 @@ export class ConsensusEngine {
           this.polkaRounds.add(r);
           if (this.step === 'prepare') {
             this.lock = { round: r, blockHash: hash };
+            this.lockedBlock = proposal.block;
+            this.polka = prepares.votesFor(voteKey(hash));
             this.vote('commit', hash);
             this.step = 'commit';
           }
@@ -604,7 +632,7 @@ export class ConsensusEngine {
       const unsigned = { type, height: this.height, round: this.round, blockHash: hash };
       const sig = this.cfg.signer.sign(voteSigningPayload(this.cfg.chainId, unsigned));
       vote = { ...unsigned, voter: this.cfg.signer.publicKey, signature: sig };
-      this.out.push({ type: 'persist', state: this.guard.recordVote(vote, this.lock) });
+      this.out.push({ type: 'persist', state: this.guard.recordVote(vote, this.lockState()) });
     }
     this.out.push({ type: 'broadcast', message: { kind: 'vote', vote } });
     // Our own vote counts like anyone's.

@@ -11,3 +11,5 @@ export * from './rules/reinstateRule.ts';
 export * from './rules/reputation.ts';
 export * from './selectCommittee.ts';
 export * from './signingGuard.ts';
+export * from './signingStateCodec.ts';
+export * from './voteVerifier.ts';

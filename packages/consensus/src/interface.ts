@@ -79,9 +79,20 @@ export interface SigningState {
   readonly round: number;
   readonly step: Step;
   readonly lock: Lock | null;
+  /**
+   * The locked block itself and the prepare quorum that justified the lock:
+   * after a restart this LEAG can still re-propose its locked block with
+   * proof, as Tendermint's write-ahead log allows. Without them, an honest
+   * LEAG locked on a block nobody else kept could stall its height forever.
+   */
+  readonly lockedBlock: Block | null;
+  readonly polka: readonly SignedVote[];
   /** Votes signed at `height`, at most one per (round, type). */
   readonly votes: readonly SignedVote[];
 }
+
+/** The lock part of the signing state. */
+export type LockState = Pick<SigningState, 'lock' | 'lockedBlock' | 'polka'>;
 
 export interface Timeout {
   readonly height: number;

@@ -1,5 +1,10 @@
 import { bytesEqual, type SignedVote, type VoteType } from '@v2g/core';
-import type { Lock, SigningState, Step } from './interface.ts';
+import type { LockState, SigningState, Step } from './interface.ts';
+
+/** Older rounds' votes beyond this are dropped: they can never be re-signed, only no longer re-sent. */
+const MAX_KEPT_VOTES = 1024;
+
+export const NO_LOCK: LockState = { lock: null, lockedBlock: null, polka: [] };
 
 const STEP_ORDER: Record<Step, number> = { propose: 0, prepare: 1, commit: 2 };
 
@@ -50,17 +55,23 @@ export class SigningGuard {
   }
 
   /** Records a signature; the caller persists the returned state before sending anything it covers. */
-  recordVote(vote: SignedVote, lock: Lock | null): SigningState {
+  recordVote(vote: SignedVote, lock: LockState): SigningState {
     const keep = (this.current?.votes ?? []).filter(
       (v) => v.height === vote.height && v.round === vote.round,
     );
-    this.current = { height: vote.height, round: vote.round, step: vote.type, lock, votes: [...keep, vote] };
+    this.current = {
+      height: vote.height,
+      round: vote.round,
+      step: vote.type,
+      ...lock,
+      votes: [...keep, vote],
+    };
     return this.current;
   }
 
-  recordProposal(height: number, round: number, lock: Lock | null): SigningState {
+  recordProposal(height: number, round: number, lock: LockState): SigningState {
     const votes = (this.current?.votes ?? []).filter((v) => v.height === height);
-    this.current = { height, round, step: 'propose', lock, votes };
+    this.current = { height, round, step: 'propose', ...lock, votes };
     return this.current;
   }
 
@@ -70,8 +81,10 @@ export class SigningGuard {
   }
 
   /** The lock to restore when the engine resumes at `height`. */
-  lockAt(height: number): Lock | null {
-    return this.current !== null && this.current.height === height ? this.current.lock : null;
+  lockAt(height: number): LockState {
+    const s = this.current;
+    if (s === null || s.height !== height) return NO_LOCK;
+    return { lock: s.lock, lockedBlock: s.lockedBlock, polka: s.polka };
   }
 }
 

@@ -7,9 +7,11 @@ import {
   leagCodec,
   type Rules,
   type StateView,
+  verifyVote,
 } from '@v2g/core';
 import { verifyCertificate } from '../certificate.ts';
 import { memberIndex, selectCommittee } from '../selectCommittee.ts';
+import type { VoteVerifier } from '../voteVerifier.ts';
 import { COMMITTEE_HISTORY, ConsensusKeys, committeeCodec } from './committeeRecord.ts';
 import { evidenceRule } from './evidenceRule.ts';
 import { reinstateRule } from './reinstateRule.ts';
@@ -32,7 +34,7 @@ function adjustLeag(view: StateView, key: Uint8Array, delta: number): void {
  *   certificate's committee whose commit vote is in it gains a little, every
  *   member missing from it loses a little. Clamped to [0, 1].
  */
-export function beginBlockConsensus(ctx: BlockContext): void {
+export function beginBlockConsensus(ctx: BlockContext, verify: VoteVerifier = verifyVote): void {
   const { view, header, block, genesis } = ctx;
   const params = genesis.params.consensus;
   const selection = selectCommittee(view, params);
@@ -65,7 +67,7 @@ export function beginBlockConsensus(ctx: BlockContext): void {
         reason: `no committee recorded for height ${cert.height}`,
       });
     }
-    const check = verifyCertificate(cert, signedBy, genesis.chainId);
+    const check = verifyCertificate(cert, signedBy, genesis.chainId, verify);
     if (!check.ok) throw new BlockError({ code: 'invalid-certificate', reason: check.reason });
     for (const m of signedBy.members) {
       const signed = cert.signatures.some((s) => bytesEqual(s.voter, m.publicKey));
@@ -80,9 +82,15 @@ export function beginBlockConsensus(ctx: BlockContext): void {
 }
 
 /** The consensus part of the state machine; combine with the ledger and market rules. */
-export function consensusRules(): Partial<Rules> {
+export interface ConsensusRulesOptions {
+  /** A shared (cached) vote verifier; results are the same, only faster. */
+  readonly verifyVote?: VoteVerifier;
+}
+
+export function consensusRules(options: ConsensusRulesOptions = {}): Partial<Rules> {
+  const verify = options.verifyVote ?? verifyVote;
   return {
-    beginBlock: [beginBlockConsensus],
+    beginBlock: [(ctx) => beginBlockConsensus(ctx, verify)],
     tx: { evidence: evidenceRule, reinstate: reinstateRule },
   };
 }

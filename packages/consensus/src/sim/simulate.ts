@@ -28,6 +28,7 @@ import { ConsensusEngine } from '../engine.ts';
 import type { EngineAction, SigningState, Timeout } from '../interface.ts';
 import { type ConsensusMessage, type Proposal, proposalSigningPayload } from '../messages.ts';
 import { consensusRules } from '../rules/consensusRules.ts';
+import { cachedVoteVerifier } from '../voteVerifier.ts';
 import { EventQueue } from './eventQueue.ts';
 import { Prng } from './prng.ts';
 import { SimChain } from './simChain.ts';
@@ -159,7 +160,9 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
   };
   const keys = simKeys(o.nodes);
   const genesis = simGenesis(keys, params);
-  const rules = combineRules(ledgerRules, consensusRules());
+  // One verification cache for the whole simulated network: every LEAG gets the same answer, once.
+  const verifyVote = cachedVoteVerifier(1 << 18);
+  const rules = combineRules(ledgerRules, consensusRules({ verifyVote }));
   const violations: string[] = [];
   const violate = (what: string) => {
     if (violations.length < 20) violations.push(what);
@@ -206,6 +209,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
       chainId: genesis.chainId,
       params,
       restored,
+      verifyVote,
       signer: { publicKey: key.publicKey, sign: (payload) => signMessage(key.secretKey, payload) },
       validator: chain.validator(key.publicKey, () => genesis.genesisTime + now),
     });
@@ -283,7 +287,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
     const committee = node.chain.nextCommittee();
     if (!committee.ok) violate(`leag-${node.index} committed without a committee`);
     else {
-      const check = verifyCertificate(certificate, committee.committee, genesis.chainId);
+      const check = verifyCertificate(certificate, committee.committee, genesis.chainId, verifyVote);
       if (!check.ok) violate(`certificate of height ${h} invalid: ${check.reason}`);
       if (certificate.height !== h || toHex(certificate.blockHash) !== hash)
         violate(`certificate mismatch at ${h}`);
@@ -463,7 +467,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
           // A LEAG catching up checks each certificate against the committee it computes itself (DESIGN §8).
           const selection = node.chain.nextCommittee();
           if (!selection.ok) break;
-          if (!verifyCertificate(certificate, selection.committee, genesis.chainId).ok) break;
+          if (!verifyCertificate(certificate, selection.committee, genesis.chainId, verifyVote).ok) break;
           if (!node.chain.validate(block).ok) break;
           onCommit(node, block, certificate);
           applied = true;
@@ -507,12 +511,15 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
             ([r, p]: [number, Proposal]) =>
               `r${r}:vr${p.validRound}:${toHex(blockHash(p.block.header)).slice(0, 6)}`,
           );
-          const preps = [...e.prepares.entries()].map(
-            ([r, vs]: [number, { weightByKey: Map<string, number> }]) =>
-              `r${r}:${[...vs.weightByKey.entries()].map(([k, w]) => `${k.slice(0, 6)}=${w / 500000}`).join('/')}`,
-          );
+          const who = (v: string) => keys.findIndex((kk) => toHex(kk.publicKey) === v);
+          const fmt = (vs: { byKey: Map<string, Map<string, unknown>> }) =>
+            [...vs.byKey.entries()]
+              .map(([k, m]) => `${k.slice(0, 6)}=${[...m.keys()].map(who).join(',')}`)
+              .join('/');
+          const preps = [...e.prepares.entries()].map(([r, vs]: [number, never]) => `r${r}:${fmt(vs)}`);
+          const comms = [...e.commits.entries()].map(([r, vs]: [number, never]) => `r${r}:${fmt(vs)}`);
           process.stderr.write(
-            `  node ${n.index} ${n.behaviour} validRound=${e.validRound} props[${props.join(' ')}] prepares[${preps.join(' ')}]\n`,
+            `  node ${n.index} ${n.behaviour} validRound=${e.validRound} props[${props.join(' ')}] prepares[${preps.join(' ')}] commits[${comms.join(' ')}]\n`,
           );
         }
       }
