@@ -56,9 +56,11 @@ export class SigningGuard {
 
   /** Records a signature; the caller persists the returned state before sending anything it covers. */
   recordVote(vote: SignedVote, lock: LockState): SigningState {
-    const keep = (this.current?.votes ?? []).filter(
-      (v) => v.height === vote.height && v.round === vote.round,
-    );
+    // All votes of the height are kept: after a restart they are counted and re-sent, and the
+    // rounds they close may be exactly what slower peers still need.
+    const keep = (this.current?.votes ?? [])
+      .filter((v) => v.height === vote.height)
+      .slice(-MAX_KEPT_VOTES + 1);
     this.current = {
       height: vote.height,
       round: vote.round,

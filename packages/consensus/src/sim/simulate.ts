@@ -367,7 +367,10 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
   function emit(node: SimNode, m: ConsensusMessage): void {
     const wire: Wire = { kind: 'consensus', message: m };
     const own = m.kind === 'vote' ? bytesEqual(m.vote.voter, node.key.publicKey) : m.kind === 'proposal';
-    if (!own) return broadcast(node.index, wire); // relayed votes of others
+    if (!own) {
+      broadcast(node.index, wire);
+      return;
+    } // relayed votes of others
     if (m.kind === 'vote') recordVote(node, m.vote);
     switch (node.behaviour) {
       case 'honest':
@@ -378,13 +381,20 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
         if (m.kind === 'decision') broadcast(node.index, wire);
         return;
       case 'equivocate-voter': {
-        if (m.kind !== 'vote' || m.vote.blockHash === null) return broadcast(node.index, wire);
+        if (m.kind !== 'vote' || m.vote.blockHash === null) {
+          broadcast(node.index, wire);
+          return;
+        }
         const other = signVote(genesis.chainId, { ...m.vote, blockHash: null }, node.key);
         recordVote(node, other);
-        return split(node.index, m, { kind: 'vote', vote: other });
+        split(node.index, m, { kind: 'vote', vote: other });
+        return;
       }
       case 'equivocate-leader': {
-        if (m.kind !== 'proposal' || m.validRound !== null) return broadcast(node.index, wire);
+        if (m.kind !== 'proposal' || m.validRound !== null) {
+          broadcast(node.index, wire);
+          return;
+        }
         const alt = node.chain
           .validator(node.key.publicKey, () => genesis.genesisTime + now + 1)
           .propose(m.height, m.round, m.block.lastCommit);
@@ -407,10 +417,14 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
         return;
       }
       case 'invalid-proposal': {
-        if (m.kind !== 'proposal') return broadcast(node.index, wire);
+        if (m.kind !== 'proposal') {
+          broadcast(node.index, wire);
+          return;
+        }
         const header = { ...m.block.header, stateRoot: sha256(utf8(`bad-${now}`)) };
         const bad = resign(node, { ...m, block: { ...m.block, header } });
-        return broadcast(node.index, { kind: 'consensus', message: { kind: 'proposal', ...bad } });
+        broadcast(node.index, { kind: 'consensus', message: { kind: 'proposal', ...bad } });
+        return;
       }
     }
   }
