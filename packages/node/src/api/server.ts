@@ -59,7 +59,11 @@ const HEX64 = '^[0-9a-f]{64}$';
  * JSON schema; errors are `{"error": {"code", "message"}}` with a 4xx/5xx.
  */
 export function createApi(c: ApiComponents, options: { bodyLimit: number }): FastifyInstance {
-  const app = Fastify({ bodyLimit: options.bodyLimit, logger: false, maxParamLength: 200 });
+  const app = Fastify({
+    bodyLimit: options.bodyLimit,
+    logger: false,
+    routerOptions: { maxParamLength: 200 },
+  });
 
   app.addHook('onResponse', async (req, reply) => {
     c.metrics.httpRequests.inc({

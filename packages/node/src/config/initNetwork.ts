@@ -23,6 +23,8 @@ export interface InitOptions {
   readonly committeeSize: number;
   readonly windowBlocks: number;
   readonly blockIntervalMs: number;
+  /** Genesis reputation per LEAG in ppm (default 500,000 each). */
+  readonly reputations?: readonly number[];
 }
 
 export interface InitializedNetwork {
@@ -49,7 +51,11 @@ export async function initNetwork(o: InitOptions): Promise<InitializedNetwork> {
     genesisTime: Date.now(),
     raKey: ra.publicKey,
     gridOperatorKey: grid.publicKey,
-    leags: leagKeys.map((k, i) => ({ publicKey: k.publicKey, name: `leag-${i}`, reputationPpm: 500_000 })),
+    leags: leagKeys.map((k, i) => ({
+      publicKey: k.publicKey,
+      name: `leag-${i}`,
+      reputationPpm: o.reputations?.[i] ?? 500_000,
+    })),
     params: {
       consensus: {
         ...defaultConsensusParams,

@@ -8,8 +8,11 @@ import {
   type EngineAction,
   encodeConsensusMessage,
   readLeags,
+  verifyCertificate,
 } from '@v2g/consensus';
 import {
+  blockHash,
+  bytesEqual,
   combineRules,
   encodeTx,
   type Genesis,
@@ -306,11 +309,7 @@ export class Daemon {
           break;
         }
         case 'behind':
-          if (!this.syncing) {
-            void this.sync().then(() => {
-              if (this.engine.status().height <= this.chain.head.height) this.startNextHeight();
-            });
-          }
+          this.requestSync();
           break;
       }
     }
@@ -353,13 +352,42 @@ export class Daemon {
     }
   }
 
+  /**
+   * A certified block is relayed only when this node can check it: the next
+   * height, with a certificate of more than 2/3 of the committee this node
+   * computes itself. Blocks further ahead are not relayed; they tell us to sync,
+   * and sync verifies them one by one.
+   */
   private validateBlockMessage(bytes: Uint8Array): GossipVerdict {
+    let certified: ReturnType<typeof decodeCertifiedBlock>;
     try {
-      const { block } = decodeCertifiedBlock(bytes);
-      return block.header.height <= this.chain.head.height ? ignore('stale') : ACCEPT;
+      certified = decodeCertifiedBlock(bytes);
     } catch (err) {
+      this.metrics.blocksRejected.inc({ source: 'gossip', code: 'malformed' });
       return reject(err instanceof Error ? err.message : 'malformed');
     }
+    const { block, certificate } = certified;
+    const head = this.chain.head.height;
+    if (block.header.height <= head) return ignore('stale');
+    if (block.header.height > head + 1) {
+      this.requestSync();
+      return ignore('ahead');
+    }
+    const committee = this.processor.committee();
+    if (!committee) return ignore('no-committee');
+    const check = verifyCertificate(certificate, committee, this.genesis.chainId);
+    if (!check.ok || !bytesEqual(certificate.blockHash, blockHash(block.header))) {
+      this.metrics.blocksRejected.inc({ source: 'gossip', code: 'invalid-certificate' });
+      return reject(check.ok ? 'certificate-mismatch' : check.reason);
+    }
+    return ACCEPT;
+  }
+
+  private requestSync(): void {
+    if (this.syncing || this.stopped || this.consensusState !== 'running') return;
+    void this.sync().then(() => {
+      if (this.engine.status().height <= this.chain.head.height) this.startNextHeight();
+    });
   }
 
   private async serveBlocks(from: number, to: number): Promise<Uint8Array[]> {
