@@ -1,14 +1,10 @@
-import type { SigningState, SigningStateStore } from '@v2g/consensus';
-import { decode, encode, hash32, list, nullable, oneOf, signedVoteCodec, struct, uint } from '@v2g/core';
+import {
+  decodeSigningState,
+  encodeSigningState,
+  type SigningState,
+  type SigningStateStore,
+} from '@v2g/consensus';
 import type { Repository } from './repository.ts';
-
-const signingStateCodec = struct<SigningState>({
-  height: uint,
-  round: uint,
-  step: oneOf(['propose', 'prepare', 'commit']),
-  lock: nullable(struct({ round: uint, blockHash: hash32 })),
-  votes: list(signedVoteCodec, 1024),
-});
 
 const KEY = 'signing-state';
 
@@ -22,10 +18,10 @@ export class LevelSigningStateStore implements SigningStateStore {
 
   async load(): Promise<SigningState | null> {
     const raw = await this.repo.get(KEY);
-    return raw === undefined ? null : decode(signingStateCodec, raw, 1024 * 1024);
+    return raw === undefined ? null : decodeSigningState(raw);
   }
 
   async save(state: SigningState): Promise<void> {
-    await this.repo.put(KEY, encode(signingStateCodec, state));
+    await this.repo.put(KEY, encodeSigningState(state));
   }
 }
