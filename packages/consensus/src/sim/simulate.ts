@@ -74,8 +74,8 @@ export const defaultSimOptions: SimOptions = {
   crashes: true,
   minDelayMs: 5,
   maxDelayMs: 60,
-  faultsEndMs: 6_000,
-  livenessBoundMs: 12_000,
+  faultsEndMs: 4_000,
+  livenessBoundMs: 15_000,
   durationMs: 20_000,
   leaderPolicy: 'top',
   behaviours: BEHAVIOURS,
@@ -90,6 +90,8 @@ export interface SimResult {
   readonly engineInputs: number;
   readonly messagesSent: number;
   readonly evidenceCommitted: number;
+  /** Conflicting vote pairs Byzantine LEAGs sent (not all reach an honest LEAG in time to be evidence). */
+  readonly equivocations: number;
   readonly behaviours: readonly Behaviour[];
 }
 
@@ -260,7 +262,9 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
 
   // ---- checks ----------------------------------------------------------------------------------
   const decided = new Map<number, string>();
-  const equivocatedAt = new Map<number, number>();
+  /** When an honest LEAG first reported evidence against each LEAG. */
+  const evidenceAt = new Map<number, number>();
+  let equivocations = 0;
   let heightAtHeal = -1;
   const reachedAt = new Map<number, number>();
 
@@ -271,8 +275,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
     if (before === undefined) node.sent.set(id, hash);
     else if (before !== hash) {
       if (node.behaviour === 'honest') violate(`honest leag-${node.index} signed conflicting ${id}`);
-      else if (node.engine.status().member && !equivocatedAt.has(node.index))
-        equivocatedAt.set(node.index, now);
+      else equivocations++;
     }
   }
 
@@ -340,6 +343,10 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
           startNext(node);
           return; // startNext performed the new height's actions; this batch has nothing after a commit.
         case 'evidence': {
+          const offender = byKey.get(toHex(a.first.voter));
+          if (node.behaviour === 'honest' && offender !== undefined && !evidenceAt.has(offender)) {
+            evidenceAt.set(offender, now);
+          }
           const tx: Tx = {
             version: 1,
             chainId: genesis.chainId,
@@ -601,8 +608,8 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
       violate(`honest leag-${n.index} fell below R_min (${reputation(n.index)})`);
   }
   if (livenessExpected) {
-    for (const [i, at] of equivocatedAt) {
-      // Evidence needs time to reach a block: only equivocation well before the end is judged.
+    for (const [i, at] of evidenceAt) {
+      // Evidence needs time to reach a block: only evidence found well before the end is judged.
       if (at < o.durationMs - o.livenessBoundMs && reputation(i) >= params.rMinPpm) {
         violate(`equivocator leag-${i} (${behaviours[i]}) still at ${reputation(i)} ppm`);
       }
@@ -620,6 +627,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
     engineInputs,
     messagesSent,
     evidenceCommitted,
+    equivocations,
     behaviours,
   };
 }
