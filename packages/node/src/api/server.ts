@@ -22,6 +22,7 @@ import type { AddResult, Mempool } from '../mempool/mempool.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError, errorBody } from './apiError.ts';
+import { registerMarketRoutes } from './marketRoutes.ts';
 
 export interface CommitteeMember {
   readonly publicKey: string;
@@ -275,6 +276,7 @@ export function createApi(c: ApiComponents, options: { bodyLimit: number }): Fas
     req.raw.on('close', () => c.events.off('block', onBlock));
   });
 
+  registerMarketRoutes(app, c);
   return app;
 }
 
