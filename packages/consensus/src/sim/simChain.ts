@@ -45,6 +45,11 @@ export class SimChain {
     return this.blocks.length;
   }
 
+  /** Hash of the tip block (the genesis hash before block 1): the next block's parent. */
+  get parentHash(): Uint8Array {
+    return this.tipHash;
+  }
+
   get lastCertificate(): CommitCertificate | null {
     return this.blocks.at(-1)?.certificate ?? null;
   }
