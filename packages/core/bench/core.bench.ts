@@ -7,7 +7,7 @@
  * Run: node packages/core/bench/core.bench.ts  → prints figures, writes bench-results/core.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
   applyBlock,
@@ -44,6 +44,7 @@ import {
 } from '@v2g/core';
 
 const REPEATS = 3;
+const loadAtStart = loadavg()[0]!;
 const NODE_TXS = 5_000;
 const NOBLE_TXS = 500;
 const MERKLE_LEAVES = 10_000;
@@ -238,9 +239,14 @@ const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: availableParallelism(),
   memoryGiB: round(totalmem() / 2 ** 30),
-  loadNote: 'shared machine: other processes were running; figures are medians of 3 runs after a warm-up',
+  /** One-minute load average at start and end: on a shared machine the figures scale with it. */
+  loadAverage: [round(loadAtStart, 2), round(loadavg()[0]!, 2)],
+  method: 'median of 3 runs after a warm-up run',
 };
-log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
+log(
+  `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ` +
+    `load average ${machine.loadAverage.join(' → ')}`,
+);
 
 const out = new URL('../../../bench-results/', import.meta.url);
 mkdirSync(out, { recursive: true });
