@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import type { PeerId } from '@libp2p/interface';
 import {
   ConsensusEngine,
-  consensusRules,
   decodeConsensusMessage,
   type EngineAction,
   encodeConsensusMessage,
@@ -13,13 +12,10 @@ import {
 import {
   blockHash,
   bytesEqual,
-  combineRules,
   encodeTx,
   type Genesis,
   genesisFromJson,
   type KeyPair,
-  ledgerRules,
-  marketRules,
   signMessage,
   type Tx,
   toHex,
@@ -30,6 +26,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApi } from '../api/server.ts';
 import { BlockProcessor } from '../chain/blockProcessor.ts';
 import { decodeCertifiedBlock, encodeCertifiedBlock } from '../chain/certifiedBlock.ts';
+import { chainRules } from '../chain/chainRules.ts';
 import type { NodeConfig } from '../config/config.ts';
 import { readKeyFile } from '../config/keyFile.ts';
 import { createLogger } from '../logger.ts';
@@ -100,7 +97,7 @@ export class Daemon {
       maxBytes: config.mempoolMaxBytes,
       verifiedCacheSize: Math.max(100_000, config.mempoolMaxTxs * 2),
     });
-    const rules = combineRules(ledgerRules, marketRules, consensusRules());
+    const rules = chainRules();
     this.processor = new BlockProcessor({
       chain: this.chain,
       genesis,

@@ -14,7 +14,9 @@ export interface DaemonProcess {
 /** Starts a LEAG daemon as its own process, logging to `logPath`. */
 export function startDaemon(name: string, configPath: string, logPath: string): DaemonProcess {
   const log = createWriteStream(logPath, { flags: 'a' });
-  const child = spawn(process.execPath, [CLI_PATH, 'start', '--config', configPath], {
+  // V2G_CPU_PROF=<dir> writes a V8 CPU profile per daemon (node --cpu-prof), for finding where time goes.
+  const prof = process.env.V2G_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.V2G_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...prof, CLI_PATH, 'start', '--config', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log);

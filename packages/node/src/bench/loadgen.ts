@@ -1,0 +1,190 @@
+/* biome-ignore-all lint/suspicious/noConsole: the load generator reports on stdout */
+/**
+ * The benchmark's load generator, a process of its own: it funds wallets with
+ * LEAG deposits, pre-signs independent transfers, then offers them to the
+ * LEAGs' HTTP APIs at rising rates, measuring commits from a block event
+ * stream. It prints one JSON line with the results.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  encodeTx,
+  genesisFromJson,
+  type KeyPair,
+  keyPairFromSeed,
+  sha256,
+  type Tx,
+  toHex,
+  txId,
+  utf8,
+  walletAddress,
+  windowOf,
+} from '@v2g/core';
+import { NodeClient } from '../client/nodeClient.ts';
+import { depositTx, transferTx } from '../client/txBuilders.ts';
+import { readKeyFile } from '../config/keyFile.ts';
+import { followBlocks } from '../testnet/blockStream.ts';
+import { percentile } from '../testnet/percentile.ts';
+
+export interface LoadgenInput {
+  readonly dir: string;
+  readonly httpPorts: readonly number[];
+  readonly rates: readonly number[];
+  readonly stepSec: number;
+  readonly wallets: number;
+}
+
+export interface StepResult {
+  readonly offered: number;
+  readonly submitted: number;
+  readonly refused: Record<string, number>;
+  readonly committed: number;
+  readonly committedPerSec: number;
+  readonly latencyMs: { p50: number; p99: number; samples: number };
+}
+
+const OUTPUTS_PER_DEPOSIT = 64;
+
+async function main(): Promise<void> {
+  const input = JSON.parse(process.argv[2] ?? '{}') as LoadgenInput;
+  const genesis = genesisFromJson(JSON.parse(await readFile(join(input.dir, 'genesis.json'), 'utf8')));
+  const leagKeys: KeyPair[] = [];
+  for (let i = 0; i < input.httpPorts.length; i++)
+    leagKeys.push(await readKeyFile(join(input.dir, `leag-${i}.key`)));
+  const clients = input.httpPorts.map((p) => new NodeClient(`http://127.0.0.1:${p}`));
+  const env = { chainId: genesis.chainId };
+  const wallets = Array.from({ length: input.wallets }, (_, i) =>
+    keyPairFromSeed(sha256(utf8(`bench-wallet-${i}`))),
+  );
+  const needed = input.rates.reduce((s, r) => s + r * input.stepSec, 0) * 1.1;
+  const deposits = Math.ceil(needed / OUTPUTS_PER_DEPOSIT);
+
+  const committedAt = new Map<string, number>();
+  const abort = new AbortController();
+  const follow = followBlocks(
+    clients[0]!.baseUrl,
+    (e) => {
+      const now = performance.now();
+      for (const id of e.txIds) committedAt.set(id, now);
+    },
+    abort.signal,
+  ).catch(() => undefined);
+
+  // Fund: each deposit credits 64 coins; every coin later pays one independent transfer.
+  const head = await clients[0]!.head();
+  const window = windowOf(head.height + 1, genesis);
+  const coins: { txId: Uint8Array; index: number; key: KeyPair }[] = [];
+  const depositTxs: Tx[] = [];
+  for (let d = 0; d < deposits; d++) {
+    const outputs = Array.from({ length: OUTPUTS_PER_DEPOSIT }, (_, i) => ({
+      address: walletAddress(wallets[(d * OUTPUTS_PER_DEPOSIT + i) % wallets.length]!.publicKey),
+      amount: 1000,
+    }));
+    const tx = depositTx(env, leagKeys[d % leagKeys.length]!, window, 1_000_000 + d, outputs);
+    depositTxs.push(tx);
+    const id = txId(tx);
+    outputs.forEach((_, i) => {
+      coins.push({ txId: id, index: i, key: wallets[(d * OUTPUTS_PER_DEPOSIT + i) % wallets.length]! });
+    });
+  }
+  for (let i = 0; i < depositTxs.length; i += 500) {
+    await clients[(i / 500) % clients.length]!.submitBatch(depositTxs.slice(i, i + 500));
+  }
+  const lastIds = depositTxs.map((t) => toHex(txId(t)));
+  const fundDeadline = Date.now() + 120_000;
+  while (!lastIds.every((id) => committedAt.has(id))) {
+    if (Date.now() > fundDeadline) throw new Error('deposits did not commit within 120 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // Pre-sign every transfer so signing is not part of what is measured.
+  const signed = coins.map((c, i) => {
+    const tx = transferTx(
+      env,
+      [{ outpoint: { txId: c.txId, index: c.index }, key: c.key }],
+      [{ address: walletAddress(wallets[(i + 1) % wallets.length]!.publicKey), amount: 1000 }],
+    );
+    return { id: toHex(txId(tx)), hex: toHex(encodeTx(tx)) };
+  });
+
+  let next = 0;
+  const steps: StepResult[] = [];
+  for (const rate of input.rates) {
+    const submittedAt = new Map<string, number>();
+    const refused: Record<string, number> = {};
+    const start = performance.now();
+    const end = start + input.stepSec * 1000;
+    const tick = 50;
+    let due = 0;
+    const inflight: Promise<void>[] = [];
+    while (performance.now() < end) {
+      const t = performance.now();
+      due += (rate * tick) / 1000;
+      const n = Math.floor(due);
+      due -= n;
+      const batch = signed.slice(next, next + n);
+      next += batch.length;
+      const per = Math.ceil(batch.length / clients.length);
+      clients.forEach((c, ci) => {
+        const part = batch.slice(ci * per, (ci + 1) * per);
+        if (part.length === 0) return;
+        const sentAt = performance.now();
+        inflight.push(
+          c
+            .request<{ results: { accepted: boolean; error?: { code: string } }[] }>(
+              'POST',
+              '/v1/txs/batch',
+              {
+                txs: part.map((p) => p.hex),
+              },
+            )
+            .then((res) => {
+              res.results.forEach((r, i) => {
+                if (r.accepted) submittedAt.set(part[i]!.id, sentAt);
+                else refused[r.error?.code ?? 'unknown'] = (refused[r.error?.code ?? 'unknown'] ?? 0) + 1;
+              });
+            })
+            .catch(() => {
+              refused['http-error'] = (refused['http-error'] ?? 0) + part.length;
+            }),
+        );
+      });
+      const wait = tick - (performance.now() - t);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await Promise.all(inflight);
+    // Drain: give what was accepted up to 5 s to commit.
+    const drainUntil = performance.now() + 5000;
+    while (performance.now() < drainUntil && [...submittedAt.keys()].some((id) => !committedAt.has(id))) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const latencies: number[] = [];
+    let committedInStep = 0;
+    let lastCommit = start;
+    for (const [id, at] of submittedAt) {
+      const c = committedAt.get(id);
+      if (c === undefined) continue;
+      latencies.push(c - at);
+      committedInStep++;
+      if (c > lastCommit) lastCommit = c;
+    }
+    steps.push({
+      offered: rate,
+      submitted: submittedAt.size,
+      refused,
+      committed: committedInStep,
+      committedPerSec: committedInStep / ((lastCommit - start) / 1000),
+      latencyMs: {
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        samples: latencies.length,
+      },
+    });
+    console.error(JSON.stringify(steps[steps.length - 1]));
+  }
+  abort.abort();
+  await follow;
+  console.log(JSON.stringify({ deposits, coins: coins.length, steps }));
+}
+
+await main();
