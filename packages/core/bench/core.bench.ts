@@ -275,6 +275,7 @@ writeFileSync(
       verifyRates,
       merkle,
       block,
+      wallMs: wall,
     },
     null,
     2,
