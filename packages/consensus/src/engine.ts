@@ -75,6 +75,8 @@ export class ConsensusEngine {
   private lastCommit: CommitCertificate | null = null;
   private lastCommittee: Committee | null = null;
   private lastCommitVotes: VoteSet | null = null;
+  /** Late commit votes arrived since the certificate was last rebuilt (rebuilt only when proposing). */
+  private lastCommitGrew = false;
   private lock: Lock | null = null;
   private lockedBlock: Block | null = null;
   private polka: readonly SignedVote[] = [];
@@ -143,6 +145,7 @@ export class ConsensusEngine {
       bytesEqual(own.blockHash, start.lastCommit.blockHash) &&
       own.round === start.lastCommit.round;
     this.lastCommitVotes = null;
+    this.lastCommitGrew = false;
     if (continues) {
       this.lastCommittee = start.lastCommittee ?? this.committee;
       this.lastCommitVotes = this.commits.get(own.round) ?? null;
@@ -358,7 +361,7 @@ export class ConsensusEngine {
     }
     if (this.lastCommitVotes.has(vote) || !this.verify(this.cfg.chainId, vote)) return;
     this.lastCommitVotes.add(vote, committee.members[i]!.weight);
-    this.lastCommit = certificateFrom(this.lastCommitVotes.votesFor(voteKey(cert.blockHash)));
+    this.lastCommitGrew = true;
   }
 
   private resendInterval(): number {
@@ -431,6 +434,10 @@ export class ConsensusEngine {
     const leader = leaderOf(this.committee, this.height, round, p.leaderPolicy);
     if (!bytesEqual(leader.publicKey, this.cfg.signer.publicKey)) return;
     if (!this.guard.canPropose(this.height, round)) return;
+    if (this.lastCommitGrew && this.lastCommitVotes && this.lastCommit) {
+      this.lastCommit = certificateFrom(this.lastCommitVotes.votesFor(voteKey(this.lastCommit.blockHash)));
+      this.lastCommitGrew = false;
+    }
     const reuse = this.validBlock;
     const block = reuse ?? this.cfg.validator.propose(this.height, round, this.lastCommit);
     const hash = blockHash(block.header);

@@ -28,7 +28,7 @@ import { ConsensusEngine } from '../engine.ts';
 import type { EngineAction, SigningState, Timeout } from '../interface.ts';
 import { type ConsensusMessage, type Proposal, proposalSigningPayload } from '../messages.ts';
 import { consensusRules } from '../rules/consensusRules.ts';
-import { cachedVoteVerifier } from '../voteVerifier.ts';
+import { cachedVoteVerifier, type VoteVerifier } from '../voteVerifier.ts';
 import { EventQueue } from './eventQueue.ts';
 import { Prng } from './prng.ts';
 import { SimChain } from './simChain.ts';
@@ -62,6 +62,10 @@ export interface SimOptions {
   readonly leaderPolicy: ConsensusParams['leaderPolicy'];
   /** Only behaviours from this list are given to Byzantine LEAGs. */
   readonly behaviours: readonly Behaviour[];
+  /** One signature cache for all simulated LEAGs (seed sweeps); false gives each its own (the benchmark). */
+  readonly sharedVerifier: boolean;
+  /** Stop once every honest LEAG has reached this height (0: run for durationMs). */
+  readonly stopAtHeight: number;
 }
 
 export const defaultSimOptions: SimOptions = {
@@ -79,6 +83,8 @@ export const defaultSimOptions: SimOptions = {
   durationMs: 20_000,
   leaderPolicy: 'top',
   behaviours: BEHAVIOURS,
+  sharedVerifier: true,
+  stopAtHeight: 0,
 };
 
 export interface SimResult {
@@ -92,6 +98,8 @@ export interface SimResult {
   readonly evidenceCommitted: number;
   /** Conflicting vote pairs Byzantine LEAGs sent (not all reach an honest LEAG in time to be evidence). */
   readonly equivocations: number;
+  /** Virtual time the run covered. */
+  readonly virtualMs: number;
   readonly behaviours: readonly Behaviour[];
 }
 
@@ -115,6 +123,7 @@ type SimEvent =
 interface SimNode {
   readonly index: number;
   readonly key: KeyPair;
+  readonly verifier: VoteVerifier;
   readonly behaviour: Behaviour;
   chain: SimChain;
   engine: ConsensusEngine;
@@ -164,7 +173,9 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
   const genesis = simGenesis(keys, params);
   // One verification cache for the whole simulated network: every LEAG gets the same answer, once.
   const verifyVote = cachedVoteVerifier(1 << 18);
-  const rules = combineRules(ledgerRules, consensusRules({ verifyVote }));
+  const sharedRules = combineRules(ledgerRules, consensusRules({ verifyVote }));
+  // Without sharing (the benchmark), each LEAG checks every signature itself, once, as a real node would.
+  const verifierFor = () => (o.sharedVerifier ? verifyVote : cachedVoteVerifier(1 << 16));
   const violations: string[] = [];
   const violate = (what: string) => {
     if (violations.length < 20) violations.push(what);
@@ -189,13 +200,18 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
   const livenessExpected = 3 * byzantine.size < k0;
 
   const nodes: SimNode[] = keys.map((key, index) => {
+    const verifier = verifierFor();
+    const rules = o.sharedVerifier
+      ? sharedRules
+      : combineRules(ledgerRules, consensusRules({ verifyVote: verifier }));
     const chain = new SimChain(genesis, rules);
     return {
       index,
+      verifier,
       key,
       behaviour: behaviours[index]!,
       chain,
-      engine: makeEngine(key, chain, null),
+      engine: makeEngine(key, chain, null, verifier),
       disk: null,
       up: true,
       epoch: 0,
@@ -206,7 +222,12 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
   });
   const honest = nodes.filter((n) => n.behaviour === 'honest');
 
-  function makeEngine(key: KeyPair, chain: SimChain, restored: SigningState | null): ConsensusEngine {
+  function makeEngine(
+    key: KeyPair,
+    chain: SimChain,
+    restored: SigningState | null,
+    verifyVote: VoteVerifier,
+  ): ConsensusEngine {
     return new ConsensusEngine({
       chainId: genesis.chainId,
       params,
@@ -290,7 +311,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
     const committee = node.chain.nextCommittee();
     if (!committee.ok) violate(`leag-${node.index} committed without a committee`);
     else {
-      const check = verifyCertificate(certificate, committee.committee, genesis.chainId, verifyVote);
+      const check = verifyCertificate(certificate, committee.committee, genesis.chainId, node.verifier);
       if (!check.ok) violate(`certificate of height ${h} invalid: ${check.reason}`);
       if (certificate.height !== h || toHex(certificate.blockHash) !== hash)
         violate(`certificate mismatch at ${h}`);
@@ -463,7 +484,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
   function restart(node: SimNode): void {
     if (node.up) return;
     node.up = true;
-    node.engine = makeEngine(node.key, node.chain, node.disk);
+    node.engine = makeEngine(node.key, node.chain, node.disk, node.verifier);
     startNext(node);
   }
 
@@ -488,7 +509,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
           // A LEAG catching up checks each certificate against the committee it computes itself (DESIGN §8).
           const selection = node.chain.nextCommittee();
           if (!selection.ok) break;
-          if (!verifyCertificate(certificate, selection.committee, genesis.chainId, verifyVote).ok) break;
+          if (!verifyCertificate(certificate, selection.committee, genesis.chainId, node.verifier).ok) break;
           if (!node.chain.validate(block).ok) break;
           onCommit(node, block, certificate);
           applied = true;
@@ -507,6 +528,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
   for (;;) {
     const next = queue.pop();
     if (!next || next.time > o.durationMs) break;
+    if (o.stopAtHeight > 0 && honest.every((n) => n.chain.height >= o.stopAtHeight)) break;
     now = next.time;
     if (!healed && now >= o.faultsEndMs) {
       healed = true;
@@ -628,6 +650,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
     messagesSent,
     evidenceCommitted,
     equivocations,
+    virtualMs: now,
     behaviours,
   };
 }
