@@ -1,7 +1,11 @@
 import { sha256 } from '../crypto/hash.ts';
 import { type Codec, decode, encode, list, literal, nullable, struct, uint } from '../encoding/codec.ts';
+import { DecodeError } from '../encoding/decodeError.ts';
 import { chainIdText, hash32, publicKey, signature } from '../encoding/fields.ts';
 import { txCodec } from '../tx/codec.ts';
+import { MAX_TX_BYTES } from '../tx/limits.ts';
+import { decodeTxShared, txBytes } from '../tx/txId.ts';
+import type { Tx } from '../tx/types.ts';
 import { MAX_BLOCK_BYTES, MAX_BLOCK_TXS, MAX_COMMITTEE } from './limits.ts';
 import type { Block, BlockHeader, CommitCertificate, CommitSignature } from './types.ts';
 
@@ -30,9 +34,39 @@ export const certificateCodec: Codec<CommitCertificate> = struct<CommitCertifica
   signatures: list(commitSignatureCodec, MAX_COMMITTEE),
 });
 
+/**
+ * In a block, each transaction travels as its own canonical byte string: a
+ * LEAG recognises transactions it already decoded and verified from their
+ * bytes alone, and the Merkle leaf is the hash of exactly those bytes. The
+ * JSON form stays the readable one.
+ */
+function txAsBytes(): Codec<Tx> {
+  return {
+    toCbor: (tx) => txBytes(tx),
+    fromCbor: (c, path) => {
+      if (!(c instanceof Uint8Array))
+        throw new DecodeError({ code: 'invalid-field', path, reason: 'expected tx bytes' });
+      if (c.length > MAX_TX_BYTES)
+        throw new DecodeError({ code: 'invalid-field', path, reason: 'transaction too large' });
+      try {
+        return decodeTxShared(c);
+      } catch (err) {
+        if (err instanceof DecodeError) {
+          const reason =
+            err.type.code === 'invalid-field' ? `${err.type.path}: ${err.type.reason}` : err.type.code;
+          throw new DecodeError({ code: 'invalid-field', path, reason });
+        }
+        throw err;
+      }
+    },
+    toJson: (tx) => txCodec.toJson(tx),
+    fromJson: (j, path) => txCodec.fromJson(j, path),
+  };
+}
+
 export const blockCodec: Codec<Block> = struct<Block>({
   header: blockHeaderCodec,
-  txs: list(txCodec, MAX_BLOCK_TXS),
+  txs: list(txAsBytes(), MAX_BLOCK_TXS),
   lastCommit: nullable(certificateCodec),
 });
 
