@@ -15,6 +15,12 @@ function int(value: string): number {
   return n;
 }
 
+function share(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number in [0, 1]');
+  return n;
+}
+
 const program = new Command('v2g').description('V2G energy-trading chain: LEAG daemon and tools');
 
 program
@@ -72,8 +78,12 @@ program
   .option('--duration <s>', 'seconds of traffic', int, 30)
   .option('--rate <tx/s>', 'offered transfers per second', int, 200)
   .option('--committee <k>', 'committee size (0 = all)', int, 0)
-  .option('--window-blocks <n>', 'blocks per market window', int, 10)
+  .option('--window-blocks <n>', 'blocks per market window (short, so a minute spans many)', int, 6)
   .option('--block-interval <ms>', 'target block interval', int, 200)
+  .option('--no-market', 'transfers only: no market day')
+  .option('--market-evs <n>', 'EVs trading in the market day', int, 24)
+  .option('--dishonest <share>', 'share of market EVs that fail their deliveries (0..1)', share, 0.2)
+  .option('--seed <n>', 'seed of the EVs batteries, needs and choices', int, 1)
   .option('--faulty <i>', 'crash LEAG i (SIGKILL) mid-run and restart it', (v) => Number(v), -1)
   .option('--dir <dir>', 'keep the network in this directory')
   .option('--port <port>', 'first libp2p port (HTTP ports start 1000 higher)', int, 17100)
@@ -94,6 +104,7 @@ program
         json: o.json ? resolve(o.json) : null,
         basePort: o.port,
         quiet: false,
+        market: o.market ? { evs: o.marketEvs, dishonestShare: o.dishonest, seed: o.seed } : null,
       },
       (line) => console.log(line),
     );

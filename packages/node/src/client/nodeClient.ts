@@ -73,4 +73,104 @@ export class NodeClient {
   committee(): Promise<{ members: { publicKey: string; name: string; reputationPpm: number }[] }> {
     return this.request('GET', '/v1/committee');
   }
+
+  /** A sell-order, buy-order or meter-reading, checked against the LEAG's state before it is pooled. */
+  submitMarket(tx: Tx): Promise<{ id: string; hash: string }> {
+    return this.request('POST', '/v1/market/txs', { tx: toHex(encodeTx(tx)) });
+  }
+
+  marketCurrent(): Promise<MarketCurrent> {
+    return this.request('GET', '/v1/market/current');
+  }
+
+  marketWindow(window: number, page: { limit?: number; after?: string } = {}): Promise<MarketWindow> {
+    return this.request('GET', `/v1/market/windows/${window}${query(page)}`);
+  }
+
+  marketOrder(id: string): Promise<{ id: string; status: string; [k: string]: unknown }> {
+    return this.request('GET', `/v1/market/orders/${id}`);
+  }
+
+  accountOrders(account: string, limit = 100): Promise<{ orders: Record<string, unknown>[] }> {
+    return this.request('GET', `/v1/market/orders${query({ account, limit })}`);
+  }
+
+  reputation(page: { limit?: number; after?: string; untrusted?: boolean } = {}): Promise<ReputationPage> {
+    return this.request('GET', `/v1/reputation${query(page)}`);
+  }
+}
+
+export interface TariffJson {
+  readonly retailPrice: number;
+  readonly feedInPrice: number;
+}
+
+export interface MarketCurrent {
+  readonly height: number;
+  readonly window: number;
+  readonly closesAt: number;
+  readonly blocksLeft: number;
+  readonly tariff: TariffJson | null;
+  readonly windowBlocks: number;
+  readonly settlementWindows: number;
+  readonly rMinPpm: number;
+}
+
+/** GET /v1/market/windows/:w; records are the core codecs' JSON (see marketRoutes.ts). */
+export interface MarketWindow {
+  readonly window: number;
+  readonly status: 'future' | 'open' | 'cleared' | 'settled';
+  readonly closesAt: number;
+  readonly settlesAt: number;
+  readonly tariff: TariffJson | null;
+  readonly stations: StationResultJson[];
+  /** Orders (with matchedWh, price, released) until settlement, then settlement records (with amount). */
+  readonly orders: ({ id: string } & Record<string, unknown>)[];
+  readonly next: string | null;
+}
+
+export interface StationResultJson {
+  readonly leag: string;
+  readonly price: number | null;
+  readonly volumeWh: number;
+  readonly supplyWh: number;
+  readonly demandWh: number;
+  readonly gridWh: number;
+  readonly sellOrders: number;
+  readonly buyOrders: number;
+  readonly settled: boolean;
+  readonly deliveredWh: number;
+  readonly shortfallWh: number;
+  readonly paid: number;
+  readonly refunded: number;
+  readonly released: number;
+}
+
+export interface ReputationRow {
+  readonly account: string;
+  readonly leag: string;
+  readonly r: number;
+  readonly es: number;
+  readonly eb: number;
+  readonly untrusted: boolean;
+  readonly sales: { succeeded: number; failed: number };
+  readonly purchases: { succeeded: number; failed: number };
+}
+
+export interface ReputationPage {
+  readonly rMinPpm: number;
+  readonly total: number;
+  readonly untrusted: number;
+  readonly accounts: ReputationRow[];
+  readonly next: string | null;
+}
+
+function query(params: Record<string, string | number | boolean | undefined>): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined) as [
+    string,
+    string | number | boolean,
+  ][];
+  return entries.length === 0
+    ? ''
+    : `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]))}`;
 }

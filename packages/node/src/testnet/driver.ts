@@ -151,6 +151,12 @@ export class TrafficDriver {
     return made;
   }
 
+  /** Counts a transaction another driver (the market day) had accepted, so commit accounting covers it. */
+  track(idHex: string): void {
+    this.submitted++;
+    this.submittedAt.set(idHex, performance.now());
+  }
+
   /** Called for every committed transaction id (from the block event stream). */
   onCommitted(idHex: string, at: number): void {
     const t = this.submittedAt.get(idHex);

@@ -6,6 +6,8 @@ import { NodeClient } from '../client/nodeClient.ts';
 import { initNetwork } from '../config/initNetwork.ts';
 import { followBlocks } from './blockStream.ts';
 import { TrafficDriver } from './driver.ts';
+import { MarketDay } from './marketDay.ts';
+import { formatMarketReport, type MarketReport } from './marketReport.ts';
 import { percentile } from './percentile.ts';
 import { type DaemonProcess, restartDaemon, startDaemon, stopDaemon, waitFor } from './processes.ts';
 
@@ -25,6 +27,15 @@ export interface TestnetOptions {
   readonly json: string | null;
   readonly basePort: number;
   readonly quiet: boolean;
+  /** The realistic market day (marketDay.ts) next to the transfer load; off when absent or null. */
+  readonly market?: MarketDayConfig | null;
+}
+
+export interface MarketDayConfig {
+  readonly evs: number;
+  /** Share of the market EVs (0..1) that fail their deliveries. */
+  readonly dishonestShare: number;
+  readonly seed: number;
 }
 
 export interface TestnetReport {
@@ -38,6 +49,7 @@ export interface TestnetReport {
   readonly durationSec: number;
   readonly txPerSec: number;
   readonly latencyMs: { p50: number; p99: number; samples: number };
+  readonly market: MarketReport | null;
 }
 
 /**
@@ -89,6 +101,25 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
       evCount: o.evs,
       coinsPerEv: Math.min(64, Math.max(4, Math.ceil((o.rate * 2) / Math.max(1, o.evs)))),
     });
+    const market = o.market
+      ? new MarketDay({
+          genesis: net.genesis,
+          ra: net.ra,
+          grid: net.grid,
+          leagKeys: net.leagKeys,
+          clients,
+          evCount: o.market.evs,
+          dishonestShare: o.market.dishonestShare,
+          seed: o.market.seed,
+          // Tariffs for every window the run can reach, with blocks at the target interval.
+          windows: Math.min(
+            2000,
+            Math.ceil((o.durationSec * 1000) / o.blockIntervalMs / o.windowBlocks) + 10,
+          ),
+          onAccepted: (id) => driver.track(id),
+          log,
+        })
+      : null;
     let committedTxs = 0;
     let blocks = 0;
     const followed = followBlocks(
@@ -98,16 +129,21 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
         committedTxs += e.txs;
         const at = performance.now();
         for (const id of e.txIds) driver.onCommitted(id, at);
+        market?.onBlock(e.height, e.txIds);
       },
       abort.signal,
     ).catch(() => undefined);
 
     const start = performance.now();
     const head0 = (await clients[0]!.head()).height;
-    await driver.tariffs(0, 100, 300, 80);
+    // The market day publishes its own tariffs, one per window over the day.
+    if (!market) await driver.tariffs(0, 100, 300, 80);
     await driver.registerAll();
     await driver.depositAll(head0, 1_000_000);
     const end = start + o.durationSec * 1000;
+    const marketRun = market
+      ?.run(() => interrupted || performance.now() >= end, 30_000)
+      .catch((err: unknown) => log(`market: stopped: ${String(err)}`));
     let lastReport = start;
     let lastCommitted = 0;
     let crashed = false;
@@ -149,6 +185,7 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     if (o.faulty >= 0 && crashed && !restarted) restartDaemon(daemons[o.faulty]!);
+
     // Let the last submitted transactions commit and a restarted LEAG catch up.
     const target = (await clients[0]!.head()).height + 2;
     await waitFor('all LEAGs to reach a common height', 60_000, async () => {
@@ -156,6 +193,12 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
       return hs.every((h) => h >= target) ? true : undefined;
     }).catch(() => log('testnet: not every LEAG reached the common height'));
     const durationSec = (performance.now() - start) / 1000;
+    const committedInRun = committedTxs;
+    // The market follows its last windows to settlement (bounded by its drain time), outside the measured run.
+    if (marketRun) {
+      log('testnet: following the last market windows to settlement');
+      await marketRun;
+    }
 
     const heads = await Promise.all(clients.map((c) => c.head().catch(() => ({ height: -1, hash: '' }))));
     const commonHeight = Math.min(...heads.map((h) => h.height));
@@ -190,12 +233,13 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
       submittedTxs: driver.submitted,
       refused: Object.fromEntries(driver.refused),
       durationSec,
-      txPerSec: committedTxs / durationSec,
+      txPerSec: committedInRun / durationSec,
       latencyMs: {
         p50: percentile(driver.latencies, 50),
         p99: percentile(driver.latencies, 99),
         samples: driver.latencies.length,
       },
+      market: market ? await market.report() : null,
     };
     abort.abort();
     await followed;
@@ -222,5 +266,6 @@ export function formatReport(r: TestnetReport): string {
     `throughput ${r.txPerSec.toFixed(1)} tx/s, commit latency p50 ${r.latencyMs.p50.toFixed(0)} ms, p99 ${r.latencyMs.p99.toFixed(0)} ms (${r.latencyMs.samples} samples)`,
     `refused: ${JSON.stringify(r.refused)}`,
   ];
+  if (r.market) lines.push(formatMarketReport(r.market));
   return lines.join('\n');
 }

@@ -1,0 +1,109 @@
+import { hourOf, isCommute, MEAN_RETAIL } from './dayProfile.ts';
+
+/** What an EV does in one window. Prices are within the window's tariff. */
+export type EvIntent =
+  | { readonly side: 'idle' }
+  | {
+      readonly side: 'sell';
+      readonly energyWh: number;
+      readonly expectedPrice: number;
+      readonly minPrice: number;
+    }
+  | { readonly side: 'buy'; readonly energyWh: number; readonly maxPrice: number };
+
+export interface EvProfile {
+  readonly capacityWh: number;
+  /** Charge it wants to keep for the next trip. */
+  readonly needWh: number;
+  /** Charger power × one window (an hour): the most it can move in a window. */
+  readonly powerWh: number;
+  /** Energy a commute hour takes. */
+  readonly tripWh: number;
+  /** Sells every window whatever its battery holds, and delivers nothing or too little. */
+  readonly dishonest: boolean;
+  /** Share of matched energy a dishonest EV delivers, below one half. */
+  readonly deliveryShare: number;
+}
+
+/**
+ * An EV's battery and needs, drawn from the seed: capacity 40–80 kWh, a need
+ * of 40–70 % of it, a 7–11 kW charger, a state of charge that starts
+ * anywhere from 20 to 90 %. Honest EVs buy below their need (more eagerly the
+ * emptier they are), sell surplus above it when the hour is expensive, and
+ * otherwise idle; a few idle at random (unplugged).
+ */
+export class MarketEv {
+  readonly profile: EvProfile;
+  socWh: number;
+  private readonly random: () => number;
+
+  constructor(random: () => number, dishonest: boolean) {
+    this.random = random;
+    const capacityWh = 1000 * Math.round(40 + 40 * random());
+    this.profile = {
+      capacityWh,
+      needWh: Math.round(capacityWh * (0.4 + 0.3 * random())),
+      powerWh: 1000 * Math.round(7 + 4 * random()),
+      tripWh: 1000 * Math.round(4 + 6 * random()),
+      dishonest,
+      deliveryShare: random() < 0.5 ? 0 : Math.round(random() * 40) / 100,
+    };
+    this.socWh = Math.round(capacityWh * (0.2 + 0.7 * random()));
+  }
+
+  /**
+   * The hour passes: a commute drains the battery, and now and then the car is
+   * out on an errand; either way it is away and does not trade this window.
+   */
+  drive(window: number): boolean {
+    // A dishonest EV is there to sell every window: it claims a full battery.
+    if (this.profile.dishonest) return false;
+    const commute = isCommute(hourOf(window));
+    if (this.random() >= (commute ? 0.7 : 0.2)) return false;
+    const used = commute ? this.profile.tripWh : Math.round(this.profile.tripWh / 2);
+    this.socWh = Math.max(0, this.socWh - used);
+    return true;
+  }
+
+  decide(tariff: { retailPrice: number; feedInPrice: number }): EvIntent {
+    const { retailPrice: retail, feedInPrice: feedIn } = tariff;
+    const spread = retail - feedIn;
+    const p = this.profile;
+    const between = (share: number) => feedIn + Math.round(spread * Math.min(1, Math.max(0, share)));
+    if (p.dishonest) {
+      // Undercuts everyone so that it is matched, then does not deliver.
+      return { side: 'sell', energyWh: p.powerWh, expectedPrice: between(0.3), minPrice: feedIn };
+    }
+    if (this.random() < 0.15) return { side: 'idle' };
+    const deficit = p.needWh - this.socWh;
+    if (deficit > 1000) {
+      const urgency = deficit / p.needWh;
+      return {
+        side: 'buy',
+        energyWh: Math.min(deficit, p.powerWh),
+        maxPrice: between(0.4 + 0.6 * urgency + 0.1 * this.random()),
+      };
+    }
+    const surplus = this.socWh - p.needWh;
+    if (surplus > 2000 && retail >= MEAN_RETAIL) {
+      return {
+        side: 'sell',
+        energyWh: Math.min(surplus, p.powerWh),
+        expectedPrice: between(0.7 + 0.3 * this.random()),
+        minPrice: between(0.2 + 0.3 * this.random()),
+      };
+    }
+    return { side: 'idle' };
+  }
+
+  /** Meter readings: what was really delivered (a seller) or consumed (a buyer). */
+  meter(side: 'sell' | 'buy', matchedWh: number): number {
+    if (side === 'sell' && this.profile.dishonest) return Math.floor(matchedWh * this.profile.deliveryShare);
+    return matchedWh;
+  }
+
+  settle(side: 'sell' | 'buy', meteredWh: number): void {
+    const delta = side === 'sell' ? -meteredWh : meteredWh;
+    this.socWh = Math.min(this.profile.capacityWh, Math.max(0, this.socWh + delta));
+  }
+}
