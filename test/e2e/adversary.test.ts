@@ -17,7 +17,11 @@ import {
 } from '@v2g/core';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { encodeCertifiedBlock } from '../../packages/node/src/chain/certifiedBlock.ts';
+import {
+  type CertifiedBlock,
+  encodeBlockMessage,
+  encodeCertifiedBlock,
+} from '../../packages/node/src/chain/certifiedBlock.ts';
 import { ACCEPT, createNetwork, LeagAllowList, type Network } from '../../packages/node/src/network/index.ts';
 import { peerIdFromLeagKey } from '../../packages/node/src/network/peerIdentity.ts';
 import { Cluster } from './cluster.ts';
@@ -56,9 +60,9 @@ describe('a network under attack', { timeout: 240_000 }, () => {
   });
 
   /** A chain longer than the honest one, from the honest head, certified by the forger alone. */
-  function forgedChain(fromHeight: number, parentHex: string, count: number): Uint8Array[] {
+  function forgedChain(fromHeight: number, parentHex: string, count: number): CertifiedBlock[] {
     const key = cluster.net.leagKeys[ADVERSARY]!;
-    const out: Uint8Array[] = [];
+    const out: CertifiedBlock[] = [];
     let parent = fromHex(parentHex);
     let lastCommit: CommitCertificate | null = null;
     for (let h = fromHeight; h < fromHeight + count; h++) {
@@ -90,7 +94,7 @@ describe('a network under attack', { timeout: 240_000 }, () => {
         blockHash: hash,
         signatures: [{ voter: vote.voter, signature: vote.signature }],
       };
-      out.push(encodeCertifiedBlock({ block, certificate }));
+      out.push({ block, certificate });
       parent = hash;
       lastCommit = certificate;
     }
@@ -113,7 +117,9 @@ describe('a network under attack', { timeout: 240_000 }, () => {
         // Serves its forged chain for any range it is asked for.
         blockSource: {
           serveBlocks: async (from) =>
-            forged.slice(Math.max(0, from - (head.height + 1)), from - head.height + 63),
+            forged
+              .slice(Math.max(0, from - (head.height + 1)), from - head.height + 63)
+              .map(encodeCertifiedBlock),
         },
       },
       { chainId: cluster.net.genesis.chainId, listen: ['/ip4/127.0.0.1/tcp/29104'], bootstrap },
@@ -125,7 +131,7 @@ describe('a network under attack', { timeout: 240_000 }, () => {
     const current = await cluster.height(0);
     // One forged block for each of the next heights, so each honest LEAG meets one at its head + 1.
     const nextBlocks = forgedChain(current + 1, (await cluster.clients[0]!.head()).hash, 10);
-    for (const b of nextBlocks) await forger.publish('block', b);
+    for (const b of nextBlocks) await forger.publish('block', encodeBlockMessage(b));
     const next = nextBlocks[0]!;
     await forger.publish('block', utf8('not a block'));
     await forger.publish('consensus', new Uint8Array([0xff, 0x00, 0x13]));
@@ -176,12 +182,7 @@ describe('a network under attack', { timeout: 240_000 }, () => {
     assert.ok(refused >= 1, 'forged and malformed blocks are counted as refused');
     assert.ok(gossipRejects >= 3, `garbage gossip is rejected (${gossipRejects})`);
     assert.ok((await cluster.height(0)) >= target, 'the honest chain keeps committing');
-    const forgedHash = toHex(
-      blockHash(
-        (await import('../../packages/node/src/chain/certifiedBlock.ts')).decodeCertifiedBlock(next).block
-          .header,
-      ),
-    );
+    const forgedHash = toHex(blockHash(next.block.header));
     for (const i of [0, LATE]) {
       assert.notEqual(await cluster.blockHashAt(i, current + 1), forgedHash, 'no LEAG took the forged block');
     }

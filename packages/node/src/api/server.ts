@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AddResult, Mempool } from '../mempool/mempool.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
+import { decodeTxBatch } from '../network/txBatch.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError, errorBody } from './apiError.ts';
 import { registerMarketRoutes } from './marketRoutes.ts';
@@ -138,6 +139,28 @@ export function createApi(c: ApiComponents, options: { bodyLimit: number }): Fas
       return { accepted: results.filter((r) => r.accepted).length, results };
     },
   );
+
+  /**
+   * Binary batch for load generators and LEAG-side tools: the body is a CBOR
+   * list of transaction byte strings (the gossip batch format), sent as
+   * `application/cbor`. Answers how many were accepted and why others were not.
+   */
+  app.addContentTypeParser('application/cbor', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.post('/v1/txs/cbor', async (req) => {
+    if (!(req.body instanceof Uint8Array)) throw new ApiError('invalid-request', 'send application/cbor');
+    let txs: Uint8Array[];
+    try {
+      txs = decodeTxBatch(req.body, options.bodyLimit);
+    } catch (err) {
+      throw new ApiError('malformed', err instanceof Error ? err.message : String(err));
+    }
+    const refused: { index: number; code: string; message: string }[] = [];
+    txs.forEach((bytes, index) => {
+      const r = c.submitTx(bytes);
+      if (!r.ok) refused.push({ index, code: r.code, message: r.reason });
+    });
+    return { accepted: txs.length - refused.length, refused };
+  });
 
   /** The same as /v1/txs, with the transaction in its JSON form (hex for bytes). */
   app.post('/v1/txs/json', async (req, reply) => {

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  encodeCbor,
   encodeTx,
   genesisFromJson,
   type KeyPair,
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
       [{ outpoint: { txId: c.txId, index: c.index }, key: c.key }],
       [{ address: walletAddress(wallets[(i + 1) % wallets.length]!.publicKey), amount: 1000 }],
     );
-    return { id: toHex(txId(tx)), hex: toHex(encodeTx(tx)) };
+    return { id: toHex(txId(tx)), bytes: encodeTx(tx) };
   });
 
   let next = 0;
@@ -130,18 +131,17 @@ async function main(): Promise<void> {
         if (part.length === 0) return;
         const sentAt = performance.now();
         inflight.push(
-          c
-            .request<{ results: { accepted: boolean; error?: { code: string } }[] }>(
-              'POST',
-              '/v1/txs/batch',
-              {
-                txs: part.map((p) => p.hex),
-              },
-            )
+          fetch(`${c.baseUrl}/v1/txs/cbor`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/cbor' },
+            body: encodeCbor(part.map((p) => p.bytes)),
+          })
+            .then((res) => res.json() as Promise<{ refused: { index: number; code: string }[] }>)
             .then((res) => {
-              res.results.forEach((r, i) => {
-                if (r.accepted) submittedAt.set(part[i]!.id, sentAt);
-                else refused[r.error?.code ?? 'unknown'] = (refused[r.error?.code ?? 'unknown'] ?? 0) + 1;
+              const bad = new Set(res.refused.map((r) => r.index));
+              for (const r of res.refused) refused[r.code] = (refused[r.code] ?? 0) + 1;
+              part.forEach((p, i) => {
+                if (!bad.has(i)) submittedAt.set(p.id, sentAt);
               });
             })
             .catch(() => {

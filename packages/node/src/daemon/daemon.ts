@@ -25,7 +25,13 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApi } from '../api/server.ts';
 import { BlockProcessor } from '../chain/blockProcessor.ts';
-import { decodeCertifiedBlock, encodeCertifiedBlock } from '../chain/certifiedBlock.ts';
+import {
+  blockMessageHeight,
+  decodeBlockMessage,
+  decodeCertifiedBlock,
+  encodeBlockMessage,
+  encodeCertifiedBlock,
+} from '../chain/certifiedBlock.ts';
 import { chainRules } from '../chain/chainRules.ts';
 import type { NodeConfig } from '../config/config.ts';
 import { readKeyFile } from '../config/keyFile.ts';
@@ -281,7 +287,7 @@ export class Daemon {
         case 'commit': {
           await this.processor.commit(a.block, a.certificate);
           this.network
-            .publish('block', encodeCertifiedBlock({ block: a.block, certificate: a.certificate }))
+            .publish('block', encodeBlockMessage({ block: a.block, certificate: a.certificate }))
             .catch(() => undefined);
           this.startNextHeight();
           break;
@@ -324,7 +330,7 @@ export class Daemon {
 
   private async onBlockMessage(bytes: Uint8Array, _from: PeerId): Promise<void> {
     const before = this.chain.head.height;
-    await this.importBytes(bytes, 'gossip');
+    await this.importBytes(bytes.subarray(8), 'gossip');
     if (this.chain.head.height > before && this.engine.status().height <= this.chain.head.height) {
       this.startNextHeight();
     }
@@ -356,9 +362,11 @@ export class Daemon {
    * and sync verifies them one by one.
    */
   private validateBlockMessage(bytes: Uint8Array): GossipVerdict {
+    const announced = blockMessageHeight(bytes);
+    if (announced !== null && announced <= this.chain.head.height) return ignore('stale');
     let certified: ReturnType<typeof decodeCertifiedBlock>;
     try {
-      certified = decodeCertifiedBlock(bytes);
+      certified = decodeBlockMessage(bytes);
     } catch (err) {
       this.metrics.blocksRejected.inc({ source: 'gossip', code: 'malformed' });
       return reject(err instanceof Error ? err.message : 'malformed');

@@ -1,7 +1,7 @@
 import {
   checkTxStateless,
   DecodeError,
-  decodeTx,
+  decodeTxShared,
   Keys,
   type StateReader,
   type Tx,
@@ -28,6 +28,12 @@ export interface PendingTx {
   readonly size: number;
   readonly receivedAt: number;
 }
+
+const FULL = {
+  ok: false,
+  code: 'mempool-full',
+  reason: 'the mempool is full; retry after the next block',
+} as const;
 
 export type AddResult = { ok: true; pending: PendingTx } | { ok: false; code: string; reason: string };
 
@@ -67,9 +73,11 @@ export class Mempool implements TxVerifiedCache {
 
   /** Decodes, verifies and admits raw transaction bytes. */
   addBytes(bytes: Uint8Array, state: StateReader, now: number): AddResult {
+    // Refusing a full pool must cost nothing, or overload turns into a receive livelock.
+    if (this.isFull(bytes.length)) return FULL;
     let tx: Tx;
     try {
-      tx = decodeTx(bytes);
+      tx = decodeTxShared(bytes);
     } catch (err) {
       if (err instanceof DecodeError) return { ok: false, code: 'malformed', reason: err.message };
       throw err;
@@ -82,9 +90,7 @@ export class Mempool implements TxVerifiedCache {
     const idHex = toHex(id);
     if (this.pending.has(idHex))
       return { ok: false, code: 'duplicate', reason: 'transaction is already pending' };
-    if (this.pending.size >= this.options.maxTxs || this.bytes + size > this.options.maxBytes) {
-      return { ok: false, code: 'mempool-full', reason: 'the mempool is full; retry after the next block' };
-    }
+    if (this.isFull(size)) return FULL;
     const hashHex = toHex(txHash(tx));
     try {
       if (!this.verified.has(hashHex)) checkTxStateless(tx, id, this.options.chainId);
@@ -114,6 +120,10 @@ export class Mempool implements TxVerifiedCache {
     this.pending.set(idHex, pending);
     this.bytes += size;
     return { ok: true, pending };
+  }
+
+  isFull(size: number): boolean {
+    return this.pending.size >= this.options.maxTxs || this.bytes + size > this.options.maxBytes;
   }
 
   /** Up to `max` transactions in arrival order, for a proposal. */
