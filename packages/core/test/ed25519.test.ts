@@ -230,6 +230,25 @@ describe('ed25519', () => {
     }
   });
 
+  test('both paths refuse keys and R that are not points of the curve', () => {
+    const msg = new Uint8Array([7]);
+    const kp = keyPairFromSeed(fromHex(RFC8032[2]!.secret));
+    const sig = signMessage(kp.secretKey, msg);
+    let offCurve = 0;
+    for (let y = 2n; y < 40n; y++) {
+      const enc = toLe(y);
+      try {
+        ed.Point.fromBytes(enc, true);
+        continue;
+      } catch {
+        offCurve++;
+      }
+      assert.equal(verifyBoth(sig, msg, enc), false);
+      assert.equal(verifyBoth(concat(enc, sig.subarray(32)), msg, kp.publicKey), false);
+    }
+    assert.ok(offCurve > 5);
+  });
+
   test('both paths refuse keys and R with a small-order component (cofactorless equation on both)', () => {
     fc.assert(
       fc.property(scalarArb, scalarArb, msgArb, (a, r, msg) => {
