@@ -263,6 +263,52 @@ describe('canonical encoding', () => {
         );
       });
 
+      test('fuzz: random JSON, and valid JSON with one value replaced, is refused with a DecodeError or reads back', () => {
+        const check = (json: unknown): void => {
+          let value: unknown;
+          try {
+            value = s.fromJson(json);
+          } catch (e) {
+            const typed =
+              e instanceof DecodeError || (s.validationError !== undefined && e instanceof s.validationError);
+            assert.ok(typed, `untyped throw: ${String(e)}`);
+            return;
+          }
+          assert.deepEqual(s.fromJson(JSON.parse(JSON.stringify(s.codec.toJson(value)))), value);
+        };
+        fc.assert(
+          fc.property(
+            fc.jsonValue({ maxDepth: 4 }),
+            fc.nat(),
+            fc.jsonValue({ maxDepth: 2 }),
+            s.arb,
+            (random, pick, replacement, v) => {
+              check(random);
+              const json = JSON.parse(JSON.stringify(s.codec.toJson(v)));
+              const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+              const walk = (x: unknown): void => {
+                if (Array.isArray(x))
+                  x.forEach((item, i) => {
+                    slots.push({ parent: x, key: i });
+                    walk(item);
+                  });
+                else if (x !== null && typeof x === 'object') {
+                  for (const [k, item] of Object.entries(x)) {
+                    slots.push({ parent: x as Record<string, unknown>, key: k });
+                    walk(item);
+                  }
+                }
+              };
+              walk(json);
+              const slot = slots[pick % slots.length]!;
+              (slot.parent as Record<string | number, unknown>)[slot.key] = replacement;
+              check(json);
+            },
+          ),
+          { numRuns: s.runs * 2 },
+        );
+      });
+
       test('fuzz: mutated valid encodings are refused with a DecodeError or decode canonically', () => {
         const mutation = fc.oneof(
           fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat(7) }),

@@ -308,6 +308,15 @@ describe('ledger rules', () => {
     // Another LEAG has its own allowance.
     chain.extend([deposit(g, leag1, 1, 1000)]);
   });
+
+  test('the deposit allowance starts afresh when the next window opens', () => {
+    const g = limitedGenesis(1000);
+    const chain = new LedgerChain(g);
+    chain.extend([deposit(g, leag0, 1, 1000)]);
+    while (chain.height < g.params.market.windowBlocks) chain.extend([]);
+    assert.equal(chain.refusal(deposit(g, leag0, 2, 1000, 0)), 'window-closed');
+    chain.extend([deposit(g, leag0, 2, 1000, 1)]);
+  });
 });
 
 describe('block header checks', () => {
