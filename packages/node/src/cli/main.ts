@@ -8,6 +8,7 @@ import { depositTx, registerEvTx, transferTx } from '../client/txBuilders.ts';
 import { initNetwork } from '../config/initNetwork.ts';
 import { readKeyFile, writeKeyFile } from '../config/keyFile.ts';
 import { formatReport, runTestnet } from '../testnet/run.ts';
+import { registerMarketCommands } from './marketCommands.ts';
 
 function int(value: string): number {
   const n = Number(value);
@@ -185,5 +186,11 @@ ev.command('send')
     console.log(JSON.stringify(await c.submit(transferTx({ chainId: o.chainId }, inputs, outputs))));
   });
 
+registerMarketCommands(program, ev);
+
 void windowOf;
-await program.parseAsync(process.argv);
+await program.parseAsync(process.argv).catch((err: unknown) => {
+  // API refusals carry their code (`untrusted: …`); a stack trace would only hide it.
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
