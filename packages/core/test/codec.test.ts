@@ -371,6 +371,18 @@ describe('transaction decoding field checks', () => {
     );
   });
 
+  test('refuses a body with a field too many for its kind', () => {
+    const body: Raw = {
+      t: 'array',
+      items: [
+        { t: 'text', v: 'transfer' },
+        { t: 'uint', v: 0 },
+      ],
+    };
+    throwsDecode(() => decodeTx(withField(5, body)), 'invalid-field');
+    throwsDecode(() => decodeTx(withField(5, { t: 'array', items: [] })), 'invalid-field');
+  });
+
   test('refuses a key of the wrong length and a chain id outside its alphabet', () => {
     const badInput: Raw = {
       t: 'array',
