@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BlockError, type Genesis, type KeyPair, Keys, type Tx, toHex, txHash, txId } from '@v2g/core';
+import {
+  BlockError,
+  type Genesis,
+  type KeyPair,
+  Keys,
+  SPENT_RETENTION_BLOCKS,
+  StateView,
+  type Tx,
+  tipCodec,
+  toHex,
+  txHash,
+  txId,
+} from '@v2g/core';
 import { alice, bob, grid, leags, ra, testGenesis, testKey } from './fixtures.ts';
 import { allocation, LedgerChain, makeTx } from './ledgerHarness.ts';
 
@@ -267,6 +279,24 @@ describe('ledger rules', () => {
     const chain = new LedgerChain(genesis);
     const ok = tariff(0, 300, 100);
     chain.assertBlockRefuses([ok, pay(bob, 1_000_001), tariff(0, 0, 0)], 1, 'overspend');
+  });
+
+  test('spent markers expire after the retention period, and a later double spend is then a missing input', () => {
+    const chain = new LedgerChain(genesis);
+    chain.extend([pay(bob, 1_000_000)]);
+    const spent = Keys.spent(ALICE.txId, ALICE.index);
+    assert.ok(chain.store.get(spent));
+    // Jump the tip to the last height that still remembers height 1's spends.
+    const view = new StateView(chain.store);
+    view.write(tipCodec, Keys.tip, { height: SPENT_RETENTION_BLOCKS, timestamp: genesis.genesisTime + 2000 });
+    chain.store.applySync(view.changes(), view.digest);
+    chain.height = SPENT_RETENTION_BLOCKS;
+    assert.equal(chain.refusal(pay(carol, 1_000_000)), 'double-spend');
+    chain.extend([]);
+    assert.equal(chain.store.get(spent), undefined);
+    assert.deepEqual(chain.store.scan(Keys.spentAt(1)), []);
+    assert.deepEqual(chain.store.recomputeDigest(), chain.store.digest);
+    assert.equal(chain.refusal(pay(carol, 1_000_000)), 'missing-input');
   });
 
   test('accepts a transaction from its lockTime height on', () => {
