@@ -184,6 +184,16 @@ const cases: Case[] = [
     tx: () => registerEv(leag1),
   },
   {
+    name: 'a LEAG registration not signed by the RA',
+    code: 'wrong-signer',
+    tx: () => makeTx(genesis, { body: { kind: 'register-leag', leag: stranger.publicKey } }, [leag0]),
+  },
+  {
+    name: 'a registration of a LEAG that is already registered',
+    code: 'already-registered',
+    tx: () => makeTx(genesis, { body: { kind: 'register-leag', leag: leag1.publicKey } }, [ra]),
+  },
+  {
     name: 'a witness nobody asked for',
     code: 'extra-signature',
     tx: () => pay(bob, 1_000_000, {}, [alice, carol]),
