@@ -55,6 +55,8 @@ export interface EngineStatus {
 
 /** Messages further than this many rounds ahead are dropped: stale- or future-round spam cannot grow memory. */
 export const MAX_ROUNDS_AHEAD = 64;
+/** Distinct proposals kept per round: an equivocating leader cannot make us store more. */
+const MAX_PROPOSALS_PER_ROUND = 4;
 /** Messages for the next height kept until the driver starts it. */
 const MAX_BUFFERED = 4096;
 
@@ -84,6 +86,8 @@ export class ConsensusEngine {
   private validRound = -1;
   private proposals = new Map<number, Proposal>();
   private proposalHashes = new Map<number, Uint8Array>();
+  /** Every validly signed proposal of each round (an equivocating leader sends several), by block hash. */
+  private roundBlocks = new Map<number, Map<string, Block>>();
   private prepares = new Map<number, VoteSet>();
   private commits = new Map<number, VoteSet>();
   private validity = new Map<string, Validation>();
@@ -167,6 +171,7 @@ export class ConsensusEngine {
     this.validRound = -1;
     this.proposals = new Map();
     this.proposalHashes = new Map();
+    this.roundBlocks = new Map();
     this.prepares = new Map();
     this.commits = new Map();
     this.validity = new Map();
@@ -306,8 +311,9 @@ export class ConsensusEngine {
   }
 
   private receiveProposal(p: Proposal): void {
-    if (this.tooFarAhead(p.round) || this.proposals.has(p.round)) return;
-    if (this.committee.members.length === 0) return;
+    if (this.tooFarAhead(p.round) || this.committee.members.length === 0) return;
+    const known = this.roundBlocks.get(p.round);
+    if (known && known.size >= MAX_PROPOSALS_PER_ROUND) return;
     const leader = leaderOf(this.committee, this.height, p.round, this.cfg.params.leaderPolicy);
     if (!bytesEqual(leader.publicKey, p.proposer)) return;
     const header = p.block.header;
@@ -317,11 +323,25 @@ export class ConsensusEngine {
       if (header.round !== p.round || !bytesEqual(header.proposer, p.proposer)) return;
     } else if (p.validRound >= p.round) return;
     const hash = blockHash(header);
+    const key = toHex(hash);
+    if (known?.has(key)) return;
     const payload = proposalSigningPayload(this.cfg.chainId, { ...p, blockHash: hash });
     if (!verifySignature(p.signature, payload, p.proposer)) return;
+    this.noteRoundBlock(p.round, key, p.block);
+    // The first proposal of a round is the one we prepare; later ones only help us see a quorum others formed.
+    if (this.proposals.has(p.round)) return;
     this.proposals.set(p.round, p);
     this.proposalHashes.set(p.round, hash);
-    this.blocks.set(toHex(hash), p.block);
+  }
+
+  private noteRoundBlock(round: number, key: string, block: Block): void {
+    let known = this.roundBlocks.get(round);
+    if (!known) {
+      known = new Map();
+      this.roundBlocks.set(round, known);
+    }
+    known.set(key, block);
+    this.blocks.set(key, block);
   }
 
   private receiveDecision(block: Block, cert: CommitCertificate): void {
@@ -464,7 +484,7 @@ export class ConsensusEngine {
     this.sendPolka(proposal, hash);
     this.proposals.set(round, proposal);
     this.proposalHashes.set(round, hash);
-    this.blocks.set(toHex(hash), block);
+    this.noteRoundBlock(round, toHex(hash), block);
     // The proposer built the block itself from its own state.
     if (!reuse) this.validity.set(toHex(hash), { ok: true });
   }
@@ -538,19 +558,21 @@ export class ConsensusEngine {
     }
 
     if (prepares && (this.step === 'prepare' || this.step === 'commit')) {
-      if (proposal && proposalHash && !this.polkaRounds.has(r)) {
-        const hash = proposalHash;
-        if (isQuorum(prepares.weightFor(voteKey(hash)), total) && this.isValid(proposal.block, hash)) {
+      const key = this.polkaRounds.has(r) ? null : prepares.quorumKey(total);
+      const block = key === null || key === NIL ? undefined : this.roundBlocks.get(r)?.get(key);
+      if (key !== null && block !== undefined) {
+        const hash = blockHash(block.header);
+        if (this.isValid(block, hash)) {
           // Line 36: a prepare quorum for a valid proposal: lock on it, commit-vote it, and remember it as valid.
           this.polkaRounds.add(r);
           if (this.step === 'prepare') {
             this.lock = { round: r, blockHash: hash };
-            this.lockedBlock = proposal.block;
-            this.polka = prepares.votesFor(voteKey(hash));
+            this.lockedBlock = block;
+            this.polka = prepares.votesFor(key);
             this.vote('commit', hash);
             this.step = 'commit';
           }
-          this.validBlock = proposal.block;
+          this.validBlock = block;
           this.validRound = r;
           return true;
         }
