@@ -61,11 +61,59 @@ export function runBench(out = 'bench-results/consensus.json'): BenchRow[] {
       );
     }
   }
+  const leaders = benchLeaderPolicies();
   mkdirSync(new URL('.', `file://${process.cwd()}/${out}`), { recursive: true });
   writeFileSync(
     out,
-    `${JSON.stringify({ generatedBy: 'pnpm sim --bench', node: process.version, rows }, null, 2)}\n`,
+    `${JSON.stringify({ generatedBy: 'pnpm sim --bench', node: process.version, rows, leaders }, null, 2)}\n`,
   );
   process.stdout.write(`wrote ${out}\n`);
+  return rows;
+}
+
+interface LeaderRow {
+  readonly policy: 'top' | 'weighted-rotation';
+  readonly silentLeader: boolean;
+  readonly blocks: number;
+  readonly virtualMsPerBlock: number;
+}
+
+/**
+ * DESIGN §5 asks to measure a fixed leader against weighted rotation: 7
+ * LEAGs, all in the committee, with and without a silent LEAG that starts as
+ * the highest-ranked one (the 'top' leader of round 0 at every height).
+ * Virtual time per block is what a slow leader costs.
+ */
+function benchLeaderPolicies(): LeaderRow[] {
+  const rows: LeaderRow[] = [];
+  for (const silentLeader of [false, true]) {
+    for (const policy of ['top', 'weighted-rotation'] as const) {
+      const r = simulate({
+        seed: 1,
+        nodes: 7,
+        committee: 0,
+        byzantine: silentLeader ? 1 : 0,
+        behaviours: ['withhold'],
+        byzantineAtTop: true,
+        leaderPolicy: policy,
+        lossPpm: 0,
+        partitions: false,
+        crashes: false,
+        faultsEndMs: 0,
+        durationMs: 10_000_000,
+        stopAtHeight: 100,
+      });
+      const row = {
+        policy,
+        silentLeader,
+        blocks: r.minHeight,
+        virtualMsPerBlock: Math.round(r.virtualMs / r.minHeight),
+      };
+      rows.push(row);
+      process.stdout.write(
+        `leader ${policy.padEnd(17)} ${silentLeader ? 'silent top LEAG' : 'all honest     '}: ${row.virtualMsPerBlock} virtual ms/block over ${row.blocks} blocks\n`,
+      );
+    }
+  }
   return rows;
 }

@@ -66,6 +66,8 @@ export interface SimOptions {
   readonly sharedVerifier: boolean;
   /** Stop once every honest LEAG has reached this height (0: run for durationMs). */
   readonly stopAtHeight: number;
+  /** Make the initially highest-ranked LEAGs (round-0 leaders under 'top') the Byzantine ones. */
+  readonly byzantineAtTop: boolean;
 }
 
 export const defaultSimOptions: SimOptions = {
@@ -85,6 +87,7 @@ export const defaultSimOptions: SimOptions = {
   behaviours: BEHAVIOURS,
   sharedVerifier: true,
   stopAtHeight: 0,
+  byzantineAtTop: false,
 };
 
 export interface SimResult {
@@ -193,7 +196,8 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
   const inCommittee = order.slice(0, k0).map((x) => x.i);
   while (byzantine.size < Math.min(o.byzantine, o.nodes)) {
     const pool = byzantine.size < inCommittee.length ? inCommittee : order.map((x) => x.i);
-    byzantine.add(rng.pick(pool.filter((i) => !byzantine.has(i))));
+    const free = pool.filter((i) => !byzantine.has(i));
+    byzantine.add(o.byzantineAtTop ? free[0]! : rng.pick(free));
   }
   const behaviours: Behaviour[] = keys.map((_, i) => (byzantine.has(i) ? rng.pick(o.behaviours) : 'honest'));
   // Liveness is only promised while Byzantine weight is under 1/3 of the committee.
