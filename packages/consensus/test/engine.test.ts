@@ -193,6 +193,43 @@ describe('engine', () => {
     }
   });
 
+  test('a LEAG that missed the votes decides from a decision carrying a valid certificate, not from a forged one', () => {
+    const e = new Harness(order[3]!);
+    const a = block1(order[0]!, 0, 1);
+    e.start();
+    const commits = [order[0]!, order[1]!, order[2]!].map((k) => vote(k, 'commit', 0, a));
+    const signatures = commits.flatMap((m) => (m.kind === 'vote' ? [m.vote] : []));
+    const certificate = {
+      height: 1,
+      round: 0,
+      blockHash: blockHash(a.header),
+      signatures: signatures
+        .map((v) => ({ voter: v.voter, signature: v.signature }))
+        .sort((x, y) => compareBytes(x.voter, y.voter)),
+    };
+    e.message({
+      kind: 'decision',
+      block: a,
+      certificate: { ...certificate, signatures: certificate.signatures.slice(0, 2) },
+    });
+    assert.equal(e.commits().length, 0);
+    e.message({ kind: 'decision', block: a, certificate });
+    assert.equal(e.commits().length, 1);
+    assert.equal(hex(e.commits()[0]!.block), hex(a));
+  });
+
+  test('messages from a later height make the engine ask to sync, once per height', () => {
+    const e = new Harness(order[3]!);
+    e.start();
+    const ahead = (round: number) => ({
+      kind: 'vote' as const,
+      vote: signVote(genesis.chainId, { type: 'prepare', height: 3, round, blockHash: null }, order[0]!),
+    });
+    const behind = [...e.message(ahead(0)), ...e.message(ahead(1))].filter((x) => x.type === 'behind');
+    assert.equal(behind.length, 1);
+    assert.equal(behind[0]?.type === 'behind' && behind[0].height, 3);
+  });
+
   test('conflicting votes of one LEAG become evidence, once', () => {
     const e = new Harness(order[3]!);
     const a = block1(order[0]!, 0, 1);
