@@ -239,7 +239,11 @@ export class ConsensusEngine {
   // ---- inputs -------------------------------------------------------------
 
   private receive(m: ConsensusMessage): void {
-    if (this.step === 'stopped') return;
+    if (this.step === 'stopped') {
+      // Before the first startHeight (the daemon is still syncing): keep a bounded backlog.
+      if (this.buffered.length < MAX_BUFFERED) this.buffered.push(m);
+      return;
+    }
     const height =
       m.kind === 'vote' ? m.vote.height : m.kind === 'proposal' ? m.height : m.block.header.height;
     if (height > this.height) {
