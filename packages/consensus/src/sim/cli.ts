@@ -60,7 +60,8 @@ if (values.bench) {
   let inputs = 0;
   let evidence = 0;
   let violations = 0;
-  for (const seed of seeds) {
+  for (const [i, seed] of seeds.entries()) {
+    if (i > 0 && i % 1000 === 0) process.stderr.write(`… ${i} seeds, ${violations} violations so far\n`);
     const r = simulate({ ...base, seed });
     blocks += r.minHeight;
     inputs += r.engineInputs;
