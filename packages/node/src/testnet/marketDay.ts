@@ -100,9 +100,13 @@ export class MarketDay {
     this.o = o;
     const random = seededRandom(o.seed);
     const dishonestCount = Math.min(o.evCount, Math.round(o.evCount * o.dishonestShare));
-    // Spread evenly over the EVs, and so over the stations.
+    // Spread over the EVs and, by the +k shift, over the stations (EV i trades at LEAG i mod N):
+    // a station with only dishonest sellers and no buyers would never see them fail.
     const dishonest = new Set(
-      Array.from({ length: dishonestCount }, (_, k) => Math.floor((k * o.evCount) / dishonestCount)),
+      Array.from(
+        { length: dishonestCount },
+        (_, k) => (Math.floor((k * o.evCount) / dishonestCount) + k) % o.evCount,
+      ),
     );
     for (let i = 0; i < o.evCount; i++) {
       const isDishonest = dishonest.has(i);
