@@ -94,6 +94,7 @@ export class MarketDay {
   private readings = 0;
   private unfunded = 0;
   private height = 0;
+  /** Deposit references are unique per LEAG; the transfer driver counts up from 1. */
   private depositRef = 1_000_000;
 
   constructor(o: MarketDayOptions) {
@@ -102,12 +103,12 @@ export class MarketDay {
     const dishonestCount = Math.min(o.evCount, Math.round(o.evCount * o.dishonestShare));
     // Spread over the EVs and, by the +k shift, over the stations (EV i trades at LEAG i mod N):
     // a station with only dishonest sellers and no buyers would never see them fail.
-    const dishonest = new Set(
-      Array.from(
-        { length: dishonestCount },
-        (_, k) => (Math.floor((k * o.evCount) / dishonestCount) + k) % o.evCount,
-      ),
-    );
+    const dishonest = new Set<number>();
+    for (let k = 0; k < dishonestCount; k++) {
+      let i = (Math.floor((k * o.evCount) / dishonestCount) + k) % o.evCount;
+      while (dishonest.has(i)) i = (i + 1) % o.evCount;
+      dishonest.add(i);
+    }
     for (let i = 0; i < o.evCount; i++) {
       const isDishonest = dishonest.has(i);
       this.evs.push({
