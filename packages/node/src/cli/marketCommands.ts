@@ -1,4 +1,5 @@
 /* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
+import { existsSync } from 'node:fs';
 import { fromHex, generateKeyPair, type KeyPair, type Outpoint, toHex, walletAddress } from '@v2g/core';
 import { type Command, InvalidArgumentError } from 'commander';
 import { NodeClient } from '../client/nodeClient.ts';
@@ -34,6 +35,8 @@ async function orderLeag(c: NodeClient, account: KeyPair, given: string | undefi
 
 /** A fresh one-time wallet key for a payout, refund or change, written to `path`. */
 async function freshWallet(path: string): Promise<{ key: KeyPair; address: Uint8Array }> {
+  // Overwriting a wallet key file would lose whatever that wallet holds.
+  if (existsSync(path)) throw new Error(`${path} exists; name a new file for the one-time wallet key`);
   const key = generateKeyPair();
   await writeKeyFile(path, key);
   return { key, address: walletAddress(key.publicKey) };
@@ -87,7 +90,7 @@ export function registerMarketCommands(program: Command, ev: Command): void {
     .option('--window <w>', 'market window (default: the open one)', int)
     .option('--leag <hex>', 'station to trade at (default: the home LEAG)')
     .option('--refund-key <file>', 'where to write the one-time refund wallet key')
-    .option('--change-key <file>', 'where to write the change wallet key', 'change.key')
+    .option('--change-key <file>', 'where to write the change wallet key')
     .action(async (o: Common & Record<string, string | number | undefined>) => {
       const c = new NodeClient(o.node);
       const account = await readKeyFile(String(o.account));
@@ -103,7 +106,7 @@ export function registerMarketCommands(program: Command, ev: Command): void {
         held += u.amount;
       }
       const refund = await freshWallet(String(o.refundKey ?? `refund-${stamp()}.key`));
-      const change = held > escrow ? await freshWallet(String(o.changeKey)) : null;
+      const change = held > escrow ? await freshWallet(String(o.changeKey ?? `change-${stamp()}.key`)) : null;
       const window = await orderWindow(c, o.window as number | undefined);
       const tx = buyOrderTx(
         { chainId: o.chainId },

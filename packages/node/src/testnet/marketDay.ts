@@ -463,6 +463,13 @@ export class MarketDay {
     }
   }
 
+  /** One line for the live progress output. */
+  progress(): string {
+    const w = windowOf(this.height + 1, this.o.genesis);
+    const untrusted = this.orderRefusals.get('untrusted') ?? 0;
+    return `market window ${w}: ${this.accepted} orders, ${this.readings} readings, ${untrusted} refused as untrusted`;
+  }
+
   private stationIndex(leagHex: string): number {
     return this.o.leagKeys.findIndex((k) => toHex(k.publicKey) === leagHex);
   }

@@ -79,6 +79,7 @@ export function formatMarketReport(m: MarketReport): string {
   const lines = [
     '',
     `market day: ${m.evs} EVs (${m.dishonest} dishonest, marked *), seed ${m.seed}; prices in micro-units/Wh, energy in kWh`,
+    "price per station: '-' nothing traded, '.' no orders; delivered and shortfall once the window has settled",
     `window hour  feed-in retail  sells buys refused  ${'price at leag-0/1/…'.padEnd(PRICE_WIDTH)} volume  supply demand   grid  delivered shortfall`,
   ];
   for (const w of m.windows) {
@@ -97,7 +98,7 @@ export function formatMarketReport(m: MarketReport): string {
         String(w.sellOrders).padStart(6),
         String(w.buyOrders).padStart(4),
         String(w.refused).padStart(7),
-        ` ${(w.stations.length > 0 ? prices : 'not cleared').padEnd(PRICE_WIDTH)}`,
+        ` ${(w.stations.length > 0 ? prices : 'no orders').padEnd(PRICE_WIDTH)}`,
         kwh(sum((s) => s.volumeWh)),
         kwh(sum((s) => s.supplyWh)).padStart(7),
         kwh(sum((s) => s.demandWh)).padStart(6),

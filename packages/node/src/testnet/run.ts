@@ -175,7 +175,7 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
         const rate = ((committedTxs - lastCommitted) * 1000) / (now - lastReport);
         if (!o.quiet) {
           log(
-            `height ${heights.join('/')}  committed ${committedTxs} txs  ${rate.toFixed(0)} tx/s  submitted ${driver.submitted}`,
+            `height ${heights.join('/')}  committed ${committedTxs} txs  ${rate.toFixed(0)} tx/s  submitted ${driver.submitted}${market ? `  ${market.progress()}` : ''}`,
           );
         }
         lastReport = now;
