@@ -59,6 +59,9 @@ async function scenario(
     const cpu0 = await Promise.all(daemons.map((d) => cpuSeconds(d.child.pid!)));
     const out = await runLoadgen({ dir, httpPorts: net.httpPorts, rates, stepSec, wallets: 256 });
     const cpu1 = await Promise.all(daemons.map((d) => cpuSeconds(d.child.pid!)));
+    for (const [i, c] of clients.entries()) {
+      console.log(`  stage means on leag-${i}: ${JSON.stringify(await stageTimings(c.baseUrl))}`);
+    }
     const rss = await Promise.all(daemons.map((d) => peakRssMb(d.child.pid!)));
     const best = out.steps.reduce((a, b) => (b.committedPerSec > a.committedPerSec ? b : a));
     return {
@@ -71,8 +74,27 @@ async function scenario(
     };
   } finally {
     await Promise.all(daemons.map((d) => stopDaemon(d)));
-    await rm(dir, { recursive: true, force: true });
+    if (process.env.V2G_KEEP_BENCH) console.log(`kept ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Mean seconds per event of the daemon's stage histograms, from its /metrics. */
+async function stageTimings(baseUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const name of [
+    'v2g_block_build_seconds',
+    'v2g_block_validate_seconds',
+    'v2g_consensus_wal_write_seconds',
+    'v2g_block_commit_seconds',
+  ]) {
+    const sum = Number(new RegExp(`^${name}_sum (\\S+)`, 'm').exec(text)?.[1]);
+    const count = Number(new RegExp(`^${name}_count (\\S+)`, 'm').exec(text)?.[1]);
+    out[name.replace(/^v2g_|_seconds$/g, '')] = count > 0 ? Number((sum / count).toFixed(4)) : 0;
+    out[`${name.replace(/^v2g_|_seconds$/g, '')}_count`] = count;
+  }
+  return out;
 }
 
 function runLoadgen(input: object): Promise<{ steps: StepResult[] }> {

@@ -64,6 +64,7 @@ export class BlockProcessor {
   }
 
   propose(height: number, round: number, lastCommit: CommitCertificate | null): Block {
+    const end = this.c.metrics.buildSeconds.startTimer();
     const candidates = this.c.mempool.take(this.c.genesis.params.consensus.maxBlockTxs);
     const built = buildBlock(
       this.c.chain.state,
@@ -83,12 +84,14 @@ export class BlockProcessor {
       if (built.rejected.some((r) => r.tx === p.tx)) this.c.mempool.remove(p.idHex);
     }
     this.executed.set(toHex(built.hash), built);
+    end();
     return built.block;
   }
 
   validate(block: Block): Validation {
     const key = toHex(blockHash(block.header));
     if (this.executed.has(key)) return { ok: true };
+    const end = this.c.metrics.validateSeconds.startTimer();
     try {
       const applied = applyBlock(this.c.chain.state, block, this.options());
       this.executed.set(key, applied);
@@ -99,6 +102,8 @@ export class BlockProcessor {
         return { ok: false, reason: err.message };
       }
       throw err;
+    } finally {
+      end();
     }
   }
 
@@ -158,7 +163,7 @@ export class BlockProcessor {
     });
     end();
     this.executed.clear();
-    this.c.mempool.onCommit(applied.txIds, this.c.chain.state);
+    this.c.mempool.onCommit(block.txs, applied.txIds);
     this.c.metrics.height.set(height);
     this.c.metrics.blocksCommitted.inc();
     this.c.metrics.txsCommitted.inc(block.txs.length);
@@ -170,7 +175,10 @@ export class BlockProcessor {
       txIds: applied.txIds.map(toHex),
     };
     this.c.events.emit('block', event);
-    this.c.logger.debug({ height, txs: block.txs.length, hash: key }, 'block committed');
+    this.c.logger.info(
+      { height, round: block.header.round, txs: block.txs.length, hash: key.slice(0, 16) },
+      'block committed',
+    );
   }
 
   private options() {

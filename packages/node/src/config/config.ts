@@ -39,7 +39,7 @@ export const nodeConfigCodec: Codec<NodeConfig> = struct<NodeConfig>({
 export const defaultNodeConfig = {
   httpHost: '127.0.0.1',
   logLevel: 'info',
-  mempoolMaxTxs: 20_000,
+  mempoolMaxTxs: 10_000,
   mempoolMaxBytes: 64 * 1024 * 1024,
 } as const;
 

@@ -8,6 +8,7 @@ import {
   generateKeyPair,
   genesisCodec,
   type KeyPair,
+  type LeaderPolicy,
   validateGenesis,
 } from '@v2g/core';
 import { peerIdFromLeagKey } from '../network/peerIdentity.ts';
@@ -25,6 +26,7 @@ export interface InitOptions {
   readonly blockIntervalMs: number;
   /** Genesis reputation per LEAG in ppm (default 500,000 each). */
   readonly reputations?: readonly number[];
+  readonly leaderPolicy?: LeaderPolicy;
 }
 
 export interface InitializedNetwork {

@@ -37,6 +37,7 @@ import type { NodeConfig } from '../config/config.ts';
 import { readKeyFile } from '../config/keyFile.ts';
 import { createLogger } from '../logger.ts';
 import { Mempool } from '../mempool/mempool.ts';
+import { SliceQueue } from '../mempool/sliceQueue.ts';
 import { createNodeMetrics, type NodeMetrics } from '../metrics/nodeMetrics.ts';
 import { LeagAllowList } from '../network/leagAllowList.ts';
 import { createNetwork, type Network } from '../network/network.ts';
@@ -67,6 +68,8 @@ export class Daemon {
   private api!: FastifyInstance;
   private signing!: LevelSigningStateStore;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Gossiped transaction checks, run in 5 ms slices between other events. */
+  private readonly txChecks = new SliceQueue(5);
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
   private syncing = false;
@@ -239,21 +242,24 @@ export class Daemon {
     return r.ok;
   }
 
+  /**
+   * Moves the engine to the height after the chain head. Several paths ask
+   * for it (our own commit, a gossiped or synced block); the head is read
+   * when the task runs, so the engine starts each height once.
+   */
   private startNextHeight(): void {
-    if (this.stopped) return;
-    const height = this.chain.head.height + 1;
-    const committee = this.processor.committee();
-    if (!committee) {
-      this.consensusState = `halted: ${this.processor.committeeReason()}`;
-      this.logger.error({ height, reason: this.processor.committeeReason() }, 'no committee; chain halted');
-      return;
-    }
     this.enqueue(async () => {
-      const lastCommit =
-        this.chain.head.height === 0
-          ? null
-          : ((await this.chain.certificateAt(this.chain.head.height)) ?? null);
-      if (this.engine.status().height >= height && this.engine.status().step !== 'decided') return;
+      if (this.stopped) return;
+      const height = this.chain.head.height + 1;
+      if (this.engine.status().height >= height) return;
+      const committee = this.processor.committee();
+      if (!committee) {
+        this.consensusState = `halted: ${this.processor.committeeReason()}`;
+        this.logger.error({ height, reason: this.processor.committeeReason() }, 'no committee; chain halted');
+        return;
+      }
+      const lastCommit = height === 1 ? null : ((await this.chain.certificateAt(height - 1)) ?? null);
+      if (this.chain.head.height + 1 !== height) return this.startNextHeight();
       await this.perform(this.engine.startHeight({ height, committee, lastCommit }));
     });
   }
@@ -268,9 +274,12 @@ export class Daemon {
     for (const a of actions) {
       if (this.stopped) return;
       switch (a.type) {
-        case 'persist':
+        case 'persist': {
+          const end = this.metrics.walSeconds.startTimer();
           await this.signing.save(a.state);
+          end();
           break;
+        }
         case 'broadcast':
           this.network.publish('consensus', encodeConsensusMessage(a.message)).catch((err: unknown) => {
             this.logger.debug({ err }, 'consensus publish failed');
@@ -336,7 +345,11 @@ export class Daemon {
     }
   }
 
-  private validateGossipTx(bytes: Uint8Array): GossipVerdict {
+  private validateGossipTx(bytes: Uint8Array): Promise<GossipVerdict> {
+    return this.txChecks.run(() => this.checkGossipTx(bytes));
+  }
+
+  private checkGossipTx(bytes: Uint8Array): GossipVerdict {
     const r = this.mempool.addBytes(bytes, this.chain.state, Date.now());
     if (r.ok) return ACCEPT;
     this.metrics.txsRejected.inc({ source: 'gossip', code: r.code });

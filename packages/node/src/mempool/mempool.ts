@@ -148,10 +148,14 @@ export class Mempool implements TxVerifiedCache {
   }
 
   /** After a commit: drop included transactions and any whose inputs are gone. */
-  onCommit(includedIds: readonly Uint8Array[], state: StateReader): void {
+  onCommit(included: readonly Tx[], includedIds: readonly Uint8Array[]): void {
     for (const id of includedIds) this.remove(toHex(id));
-    for (const p of [...this.pending.values()]) {
-      if (p.tx.inputs.some((i) => state.get(Keys.utxo(i.txId, i.index)) === undefined)) this.remove(p.idHex);
+    // A pending transaction spending an input the block spent can never apply: O(block), not O(pool).
+    for (const tx of included) {
+      for (const input of tx.inputs) {
+        const other = this.claimed.get(Keys.utxo(input.txId, input.index));
+        if (other !== undefined) this.remove(other);
+      }
     }
   }
 

@@ -31,6 +31,24 @@ export function createNodeMetrics(register: Registry) {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
       registers: [register],
     }),
+    buildSeconds: new Histogram({
+      name: 'v2g_block_build_seconds',
+      help: 'Time to build a proposal from the mempool',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers: [register],
+    }),
+    validateSeconds: new Histogram({
+      name: 'v2g_block_validate_seconds',
+      help: 'Time to execute a proposed or synced block on the current state',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers: [register],
+    }),
+    walSeconds: new Histogram({
+      name: 'v2g_consensus_wal_write_seconds',
+      help: 'Time to persist the signing state before a vote or proposal leaves',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers: [register],
+    }),
     blocksRejected: new Counter({
       name: 'v2g_blocks_rejected_total',
       help: 'Blocks refused (proposals or sync), by error code',
