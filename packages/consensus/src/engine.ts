@@ -509,6 +509,12 @@ export class ConsensusEngine {
     this.out.push({ type: 'schedule', timeout: { height: this.height, round: this.round, step }, delayMs });
   }
 
+  /** Valid, and acceptable by local policy: what a prepare vote requires. */
+  private isPreparable(block: Block, hash: Uint8Array): boolean {
+    if (!this.isValid(block, hash)) return false;
+    return this.cfg.validator.acceptable?.(block).ok ?? true;
+  }
+
   private isValid(block: Block, hash: Uint8Array): boolean {
     const key = toHex(hash);
     let v = this.validity.get(key);
@@ -546,7 +552,8 @@ export class ConsensusEngine {
       if (vr === null) {
         // Line 22: prepare the proposal if it is valid and we are not locked on another block.
         const ok =
-          this.isValid(proposal.block, hash) && (this.lock === null || bytesEqual(this.lock.blockHash, hash));
+          this.isPreparable(proposal.block, hash) &&
+          (this.lock === null || bytesEqual(this.lock.blockHash, hash));
         this.vote('prepare', ok ? hash : null);
         this.step = 'prepare';
         return true;
@@ -555,7 +562,7 @@ export class ConsensusEngine {
       if (isQuorum(polka, total)) {
         // Line 28: a re-proposal backed by a prepare quorum at vr may unlock a lock from before vr.
         const free = this.lock === null || this.lock.round <= vr || bytesEqual(this.lock.blockHash, hash);
-        this.vote('prepare', this.isValid(proposal.block, hash) && free ? hash : null);
+        this.vote('prepare', this.isPreparable(proposal.block, hash) && free ? hash : null);
         this.step = 'prepare';
         return true;
       }

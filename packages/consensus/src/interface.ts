@@ -38,6 +38,13 @@ export interface BlockValidator {
   propose(height: number, round: number, lastCommit: CommitCertificate | null): Block;
   /** Whether `block` applies on the current tip (header, transactions, certificate, state root). */
   validate(block: Block): Validation;
+  /**
+   * Optional local policy, asked only before preparing a proposal (never to
+   * lock on or decide a block a quorum backs): e.g. refuse a block that
+   * omits evidence this LEAG has held for a while, so a leader cannot keep
+   * censoring evidence against itself.
+   */
+  acceptable?(block: Block): Validation;
 }
 
 /** Gossip of consensus messages (topic `/v2g/<chainId>/consensus/1`); bytes from `encodeConsensusMessage`. */

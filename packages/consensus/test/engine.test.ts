@@ -230,6 +230,20 @@ describe('engine', () => {
     assert.equal(behind[0]?.type === 'behind' && behind[0].height, 3);
   });
 
+  test('local policy can withhold a prepare vote, but never a lock or decision a quorum backs', () => {
+    const e = new Harness(order[3]!);
+    e.chain.acceptable = () => ({ ok: false, reason: 'omits evidence' });
+    const a = block1(order[0]!, 0, 1);
+    e.start();
+    e.fire('start');
+    e.message(proposal(0, a));
+    assert.equal(lastOwn(e, 'prepare', 0), 'nil');
+    for (const k of [order[0]!, order[1]!, order[2]!]) e.message(vote(k, 'prepare', 0, a));
+    assert.equal(lastOwn(e, 'commit', 0), hex(a));
+    for (const k of [order[0]!, order[1]!]) e.message(vote(k, 'commit', 0, a));
+    assert.equal(e.commits().length, 1);
+  });
+
   test('conflicting votes of one LEAG become evidence, once', () => {
     const e = new Harness(order[3]!);
     const a = block1(order[0]!, 0, 1);

@@ -17,7 +17,15 @@ import {
   txId,
 } from '@v2g/core';
 import type { BlockValidator, Validation } from '../interface.ts';
+import { ConsensusKeys } from '../rules/committeeRecord.ts';
 import { type CommitteeSelection, selectCommittee } from '../selectCommittee.ts';
+
+/** The state key an evidence transaction's offence is recorded under, or null for other kinds. */
+function offenceKey(tx: Tx): string | null {
+  if (tx.body.kind !== 'evidence') return null;
+  const v = tx.body.first;
+  return ConsensusKeys.evidence(toHex(v.voter), v.height, v.round, v.type);
+}
 
 /**
  * One LEAG's chain in the simulator: the real core state machine over a
@@ -30,6 +38,8 @@ export class SimChain {
   private tipHash: Uint8Array;
   private readonly checked = new Map<string, AppliedBlock | string>();
   private mempool = new Map<string, Tx>();
+  /** Height of this chain when each evidence offence was first seen (by offence key). */
+  private readonly evidenceSince = new Map<string, { tx: Tx; since: number }>();
   private readonly genesis: Genesis;
   private readonly rules: Rules;
 
@@ -56,6 +66,17 @@ export class SimChain {
 
   addTx(tx: Tx): void {
     if (this.mempool.size < 1000) this.mempool.set(toHex(txId(tx)), tx);
+    const offence = offenceKey(tx);
+    if (offence !== null && !this.evidenceSince.has(offence)) {
+      this.evidenceSince.set(offence, { tx, since: this.height });
+    }
+  }
+
+  /** Evidence not yet on the chain: what this LEAG keeps gossiping and insists blocks include. */
+  pendingEvidence(): Tx[] {
+    for (const key of [...this.evidenceSince.keys()])
+      if (this.store.get(key) !== undefined) this.evidenceSince.delete(key);
+    return [...this.evidenceSince.values()].map((e) => e.tx);
   }
 
   nextCommittee(): CommitteeSelection {
@@ -80,7 +101,22 @@ export class SimChain {
         return built.block;
       },
       validate: (block) => this.validate(block),
+      acceptable: (block) => this.acceptable(block),
     };
+  }
+
+  /**
+   * Local policy for prepare votes: a block must carry every offence this
+   * LEAG has held as evidence since before the parent block, so that a
+   * leader cannot censor evidence against itself for ever.
+   */
+  acceptable(block: Block): Validation {
+    this.pendingEvidence();
+    const included = new Set(block.txs.map(offenceKey));
+    for (const [key, e] of this.evidenceSince) {
+      if (e.since < this.height && !included.has(key)) return { ok: false, reason: `omits evidence ${key}` };
+    }
+    return { ok: true };
   }
 
   validate(block: Block): Validation {

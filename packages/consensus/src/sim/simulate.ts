@@ -121,6 +121,8 @@ type SimEvent =
   | { readonly kind: 'crash'; readonly node: number; readonly afterPersist: boolean }
   | { readonly kind: 'restart'; readonly node: number }
   | { readonly kind: 'spam'; readonly node: number }
+  /** Mempool gossip retry: pending evidence is re-sent until a block carries it. */
+  | { readonly kind: 'gossip'; readonly node: number }
   | { readonly kind: 'partition'; readonly groups: readonly number[] | null };
 
 interface SimNode {
@@ -261,6 +263,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
       queue.push(Math.min(o.faultsEndMs, at + 200 + rng.int(3000)), { kind: 'restart', node });
     }
   }
+  for (const n of honest) queue.push(500 + rng.int(500), { kind: 'gossip', node: n.index });
   for (const n of nodes)
     if (n.behaviour === 'stale-spam') queue.push(100 + rng.int(300), { kind: 'spam', node: n.index });
 
@@ -606,6 +609,12 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
       case 'partition':
         partition = e.groups;
         break;
+      case 'gossip': {
+        const node = nodes[e.node]!;
+        if (node.up) for (const tx of node.chain.pendingEvidence()) broadcast(node.index, { kind: 'tx', tx });
+        queue.push(now + 1000, { kind: 'gossip', node: e.node });
+        break;
+      }
     }
   }
 
