@@ -18,7 +18,7 @@ test('a market day on four LEAG processes clears within the tariff, settles, and
       dir: null,
       keep: false,
       json: null,
-      basePort: 29100,
+      basePort: 35100,
       quiet: true,
       market: { evs: 16, dishonestShare: 0.25, seed: 7 },
     },
