@@ -15,7 +15,7 @@ const base = {
   quiet: true,
 } as const;
 
-test('four LEAG processes commit blocks and hold identical chains', { timeout: 120_000 }, async () => {
+test('four LEAG processes commit blocks and hold identical chains', { timeout: 240_000 }, async () => {
   const r = await runTestnet({ ...base, nodes: 4, durationSec: 8, faulty: -1, basePort: 31100 }, () => {});
   assert.ok(r.commonHeight >= 5, `expected at least 5 blocks, got ${r.commonHeight}`);
   assert.ok(r.agreed, 'all LEAGs hold the same block at the common height');
@@ -23,7 +23,7 @@ test('four LEAG processes commit blocks and hold identical chains', { timeout: 1
   assert.equal(r.committedTxs, r.submittedTxs, 'every accepted transaction committed');
 });
 
-test('a LEAG killed with SIGKILL under load restarts and catches up', { timeout: 150_000 }, async () => {
+test('a LEAG killed with SIGKILL under load restarts and catches up', { timeout: 240_000 }, async () => {
   const r = await runTestnet({ ...base, nodes: 4, durationSec: 15, faulty: 3, basePort: 33100 }, () => {});
   // Agreement at the common height means the restarted LEAG holds every block, and so every
   // transaction, that the others reported committed.

@@ -35,7 +35,8 @@ import {
   tariffTx,
   transferTx,
 } from '../src/client/txBuilders.ts';
-import { Mempool } from '../src/mempool/mempool.ts';
+import { createChainMempool } from '../src/mempool/chainMempool.ts';
+import type { Mempool } from '../src/mempool/mempool.ts';
 import { createNodeMetrics } from '../src/metrics/nodeMetrics.ts';
 import { ChainStore } from '../src/storage/chainStore.ts';
 
@@ -116,7 +117,7 @@ let buyId = '';
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'v2g-market-api-'));
   chain = await ChainStore.open(dir, genesis);
-  mempool = new Mempool({ chainId: env.chainId, maxTxs: 1000, maxBytes: 1 << 24, verifiedCacheSize: 1000 });
+  mempool = createChainMempool(genesis, { maxTxs: 1000, maxBytes: 1 << 24 });
   const registry = new Registry();
   const metrics = createNodeMetrics(registry);
   const logger = pino({ level: 'silent' });

@@ -36,7 +36,8 @@ import { chainRules } from '../chain/chainRules.ts';
 import type { NodeConfig } from '../config/config.ts';
 import { readKeyFile } from '../config/keyFile.ts';
 import { createLogger } from '../logger.ts';
-import { Mempool } from '../mempool/mempool.ts';
+import { createChainMempool } from '../mempool/chainMempool.ts';
+import type { Mempool } from '../mempool/mempool.ts';
 import { SliceQueue } from '../mempool/sliceQueue.ts';
 import { createNodeMetrics, type NodeMetrics } from '../metrics/nodeMetrics.ts';
 import { LeagAllowList } from '../network/leagAllowList.ts';
@@ -100,13 +101,11 @@ export class Daemon {
     const { config, genesis, logger } = this;
     this.chain = await ChainStore.open(config.dataDir, genesis);
     this.signing = new LevelSigningStateStore(this.chain.wal);
-    this.mempool = new Mempool({
-      chainId: genesis.chainId,
+    const rules = chainRules();
+    this.mempool = createChainMempool(genesis, {
       maxTxs: config.mempoolMaxTxs,
       maxBytes: config.mempoolMaxBytes,
-      verifiedCacheSize: Math.max(100_000, config.mempoolMaxTxs * 2),
     });
-    const rules = chainRules();
     this.processor = new BlockProcessor({
       chain: this.chain,
       genesis,

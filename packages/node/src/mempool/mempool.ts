@@ -12,8 +12,12 @@ import {
   txId,
 } from '@v2g/core';
 
+/** The state-dependent admission check (a dry run against the committed state); null when it passes. */
+export type StateCheck = (tx: Tx, state: StateReader) => { code: string; reason: string } | null;
+
 export interface MempoolOptions {
   readonly chainId: string;
+  readonly checkState?: StateCheck;
   readonly maxTxs: number;
   readonly maxBytes: number;
   /** How many verified transaction hashes to remember for block validation. */
@@ -115,6 +119,8 @@ export class Mempool implements TxVerifiedCache {
           : { ok: false, code: 'missing-input', reason: `input ${key.slice(5)} does not exist` };
       }
     }
+    const refused = this.options.checkState?.(tx, state) ?? null;
+    if (refused) return { ok: false, ...refused };
     for (const input of tx.inputs) this.claimed.set(Keys.utxo(input.txId, input.index), idHex);
     const pending: PendingTx = { tx, id, idHex, hashHex, size, receivedAt: now };
     this.pending.set(idHex, pending);

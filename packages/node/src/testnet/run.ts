@@ -85,10 +85,10 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
   process.once('SIGINT', onSigint);
   try {
     await Promise.all(
-      clients.map((c, i) => waitFor(`leag-${i} API`, 60_000, async () => (await c.health()).status)),
+      clients.map((c, i) => waitFor(`leag-${i} API`, 120_000, async () => (await c.health()).status)),
     );
     log('testnet: all APIs up, waiting for the first block');
-    await waitFor('the first block', 60_000, async () =>
+    await waitFor('the first block', 120_000, async () =>
       (await clients[0]!.head()).height >= 1 ? true : undefined,
     );
 
