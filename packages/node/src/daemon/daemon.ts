@@ -49,6 +49,17 @@ import { LevelSigningStateStore } from '../storage/signingStateStore.ts';
 
 const SYNC_BATCH = 256;
 
+/** Transaction refusals that hold on every LEAG whatever its state (see core's checkTxStateless and the codecs). */
+const STATELESS_FAILURES = new Set([
+  'malformed',
+  'wrong-chain',
+  'bad-signature',
+  'unsorted-witnesses',
+  'duplicate-input',
+  'zero-output',
+  'supply-overflow',
+]);
+
 /**
  * The LEAG daemon: chain store, mempool, block processor, network, consensus
  * engine and HTTP API. Parts start in that order and stop in reverse.
@@ -352,10 +363,9 @@ export class Daemon {
     const r = this.mempool.addBytes(bytes, this.chain.state, Date.now());
     if (r.ok) return ACCEPT;
     this.metrics.txsRejected.inc({ source: 'gossip', code: r.code });
-    // Duplicates and spent inputs are normal under gossip; malformed or badly signed data is not.
-    if (['duplicate', 'double-spend', 'missing-input', 'mempool-full'].includes(r.code))
-      return ignore(r.code);
-    return reject(r.code);
+    // Only what is wrong whatever the state is the sender's fault; a refusal that depends on this
+    // LEAG's view (spent, duplicate, full, a window that just closed) is ignored, not punished.
+    return STATELESS_FAILURES.has(r.code) ? reject(r.code) : ignore(r.code);
   }
 
   private validateConsensus(bytes: Uint8Array): GossipVerdict {
