@@ -19,7 +19,7 @@ interface TxMemo {
 }
 
 const memo = new WeakMap<object, TxMemo>();
-const DECODED_LIMIT = 50_000;
+const DECODED_LIMIT = 20_000;
 const decoded = new Map<string, Tx>();
 
 function memoOf(tx: object): TxMemo {

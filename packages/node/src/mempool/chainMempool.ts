@@ -10,7 +10,7 @@ export function createChainMempool(genesis: Genesis, limits: { maxTxs: number; m
     chainId: genesis.chainId,
     maxTxs: limits.maxTxs,
     maxBytes: limits.maxBytes,
-    verifiedCacheSize: Math.max(100_000, limits.maxTxs * 2),
+    verifiedCacheSize: Math.max(20_000, limits.maxTxs * 2),
     checkState: (tx, state) => {
       const r = dryRunTx(state, genesis, rules, tx, mempool);
       return r.ok ? null : r;
