@@ -19,6 +19,7 @@ import {
   signMessage,
   type Tx,
   toHex,
+  txBytes,
 } from '@v2g/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -48,6 +49,11 @@ import { ChainStore } from '../storage/chainStore.ts';
 import { LevelSigningStateStore } from '../storage/signingStateStore.ts';
 
 const SYNC_BATCH = 256;
+/** Gossiped transactions waiting for their checks beyond which the API refuses new ones. */
+const MAX_UNCHECKED_GOSSIP = 2000;
+/** Pending transactions older than this are gossiped again (a proposer may have dropped them under load). */
+const REGOSSIP_AFTER_MS = 5000;
+const REGOSSIP_MAX = 2000;
 
 /** Transaction refusals that hold on every LEAG whatever its state (see core's checkTxStateless and the codecs). */
 const STATELESS_FAILURES = new Set([
@@ -160,6 +166,12 @@ export class Daemon {
         logger,
         events: this.events,
         submitTx: (bytes) => {
+          // Backpressure: when gossiped transactions queue up unchecked, the network is saturated;
+          // refusing here (503) beats accepting what no proposer will see in time.
+          if (this.txChecks.length > MAX_UNCHECKED_GOSSIP) {
+            this.metrics.txsRejected.inc({ source: 'api', code: 'overloaded' });
+            return { ok: false, code: 'overloaded', reason: 'the LEAG is saturated; retry shortly' };
+          }
           const r = this.mempool.addBytes(bytes, this.chain.state, Date.now());
           if (r.ok) this.network.publishTx(bytes);
           else this.metrics.txsRejected.inc({ source: 'api', code: r.code });
@@ -185,6 +197,8 @@ export class Daemon {
     );
     await this.api.listen({ host: config.httpHost, port: config.httpPort });
     await this.network.start();
+    const regossip = setInterval(() => this.regossip(), REGOSSIP_AFTER_MS);
+    this.timers.add(regossip);
     logger.info({ http: this.httpPort, p2p: this.network.multiaddrs() }, 'LEAG started');
 
     this.engine = new ConsensusEngine({
@@ -195,6 +209,20 @@ export class Daemon {
       restored: await this.signing.load(),
     });
     void this.bootConsensus();
+  }
+
+  /**
+   * Pending transactions that stayed pending go out again in a new batch (new
+   * bytes, so gossipsub's duplicate filter lets them through): with a fixed
+   * leader, a transaction the leader dropped while saturated would otherwise
+   * wait forever in another LEAG's mempool.
+   */
+  private regossip(): void {
+    const before = Date.now() - REGOSSIP_AFTER_MS;
+    for (const p of this.mempool.take(REGOSSIP_MAX)) {
+      if (p.receivedAt > before) break;
+      this.network.publishTx(txBytes(p.tx));
+    }
   }
 
   private async bootConsensus(): Promise<void> {
