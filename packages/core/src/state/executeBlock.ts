@@ -74,9 +74,9 @@ export function applyBlock(state: StateReader, block: Block, opts: ExecutionOpti
     txIds.push(id);
   });
   finishBlock(ctx, opts.rules);
-  const stateRoot = view.digest;
+  const { changes, digest: stateRoot } = view.finish();
   if (!bytesEqual(stateRoot, header.stateRoot)) throw new BlockError({ code: 'state-root-mismatch' });
-  return { hash: blockHash(header), changes: view.changes(), stateRoot, txIds };
+  return { hash: blockHash(header), changes, stateRoot, txIds };
 }
 
 function checkHeader(header: BlockHeader, tip: TipRecord, opts: ExecutionOptions): void {
@@ -175,8 +175,8 @@ export function buildBlock(
     hashes.push(hash);
   }
   finishBlock({ ...ctx, block: { ...draft, txs } }, opts.rules);
-  const stateRoot = view.digest;
+  const { changes, digest: stateRoot } = view.finish();
   const header: BlockHeader = { ...header0, txRoot: new MerkleTree(hashes).root, stateRoot };
   const block: Block = { header, txs, lastCommit: template.lastCommit };
-  return { block, hash: blockHash(header), changes: view.changes(), stateRoot, txIds, rejected };
+  return { block, hash: blockHash(header), changes, stateRoot, txIds, rejected };
 }

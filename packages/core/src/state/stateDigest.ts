@@ -1,45 +1,60 @@
-import { sha256, utf8 } from '../crypto/hash.ts';
-import { encodeCbor } from '../encoding/cbor.ts';
+import { createHash } from 'node:crypto';
 
 /**
  * The state digest is an additive multiset hash: the sum modulo 2^256 of
- * H(key ‖ value) over all entries. It updates in O(changes) per block and
- * does not depend on write order, which is what divergence detection needs.
- * It is not a commitment an adversary cannot forge collisions for (a
- * generalized-birthday attack applies), and gives no per-key proofs; see
- * docs/decisions/0003-state-digest.md.
+ * H(len(key) ‖ key ‖ value) over all entries (len as 4 bytes big-endian, key
+ * in ASCII). It updates in O(changes) per block and does not depend on write
+ * order, which is what divergence detection needs. It is not a commitment an
+ * adversary cannot forge collisions for (a generalized-birthday attack
+ * applies), and gives no per-key proofs; see docs/decisions/0003-state-digest.md.
+ *
+ * The sum is kept as eight 32-bit words (most significant first) with
+ * explicit carries: integer arithmetic only, no allocation per entry.
  */
-const MOD = 1n << 256n;
 export const EMPTY_DIGEST = new Uint8Array(32);
 
-function entryHash(key: string, value: Uint8Array): bigint {
-  return BigInt(`0x${Buffer.from(sha256(encodeCbor([utf8(key), value]))).toString('hex')}`);
-}
+const WORDS = 8;
+const TWO32 = 0x1_0000_0000;
 
-function toBigint(d: Uint8Array): bigint {
-  return BigInt(`0x${Buffer.from(d).toString('hex') || '0'}`);
-}
-
-function toBytes(n: bigint): Uint8Array {
-  return new Uint8Array(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'));
+function entryHash(key: string, value: Uint8Array): Buffer {
+  const len = Buffer.allocUnsafe(4);
+  len.writeUInt32BE(key.length, 0);
+  return createHash('sha256').update(len).update(key, 'latin1').update(value).digest();
 }
 
 export class DigestAccumulator {
-  private acc: bigint;
+  private readonly words = new Uint32Array(WORDS);
 
   constructor(start: Uint8Array) {
-    this.acc = toBigint(start);
+    const view = new DataView(start.buffer, start.byteOffset, start.byteLength);
+    for (let i = 0; i < WORDS; i++) this.words[i] = view.getUint32(i * 4);
   }
 
   add(key: string, value: Uint8Array): void {
-    this.acc = (this.acc + entryHash(key, value)) % MOD;
+    const h = entryHash(key, value);
+    let carry = 0;
+    for (let i = WORDS - 1; i >= 0; i--) {
+      const sum = this.words[i]! + h.readUInt32BE(i * 4) + carry;
+      this.words[i] = sum % TWO32;
+      carry = sum >= TWO32 ? 1 : 0;
+    }
   }
 
   remove(key: string, value: Uint8Array): void {
-    this.acc = (this.acc - entryHash(key, value) + MOD) % MOD;
+    const h = entryHash(key, value);
+    let borrow = 0;
+    for (let i = WORDS - 1; i >= 0; i--) {
+      let diff = this.words[i]! - h.readUInt32BE(i * 4) - borrow;
+      borrow = diff < 0 ? 1 : 0;
+      if (diff < 0) diff += TWO32;
+      this.words[i] = diff;
+    }
   }
 
   get digest(): Uint8Array {
-    return toBytes(this.acc);
+    const out = new Uint8Array(32);
+    const view = new DataView(out.buffer);
+    for (let i = 0; i < WORDS; i++) view.setUint32(i * 4, this.words[i]!);
+    return out;
   }
 }

@@ -76,13 +76,21 @@ export class StateView implements StateReader {
   }
 
   private computeDigest(): Uint8Array {
+    return this.finish().digest;
+  }
+
+  /** The net changes and the digest of the state they lead to, in one pass. */
+  finish(): { changes: StateChanges; digest: Uint8Array } {
     const acc = new DigestAccumulator(this.base.digest);
-    for (const [k, v] of this.changes()) {
+    const changes = new Map<string, Uint8Array | null>();
+    for (const [k, v] of this.writes) {
       const before = this.base.get(k);
+      if (v === null ? before === undefined : before !== undefined && sameBytes(before, v)) continue;
+      changes.set(k, v);
       if (before !== undefined) acc.remove(k, before);
       if (v !== null) acc.add(k, v);
     }
-    return acc.digest;
+    return { changes, digest: acc.digest };
   }
 }
 
