@@ -94,7 +94,12 @@ async function stageTimings(baseUrl: string): Promise<Record<string, number>> {
     out[name.replace(/^v2g_|_seconds$/g, '')] = count > 0 ? Number((sum / count).toFixed(4)) : 0;
     out[`${name.replace(/^v2g_|_seconds$/g, '')}_count`] = count;
   }
-  for (const name of ['nodejs_heap_size_used_bytes', 'nodejs_heap_size_total_bytes', 'nodejs_external_memory_bytes', 'process_resident_memory_bytes']) {
+  for (const name of [
+    'nodejs_heap_size_used_bytes',
+    'nodejs_heap_size_total_bytes',
+    'nodejs_external_memory_bytes',
+    'process_resident_memory_bytes',
+  ]) {
     const v = Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]);
     out[`${name.replace(/_bytes$/, '')}_mb`] = Math.round(v / 2 ** 20);
   }

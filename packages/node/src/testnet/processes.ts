@@ -26,10 +26,14 @@ export function startDaemon(name: string, configPath: string, logPath: string): 
   const log = createWriteStream(logPath, { flags: 'a' });
   // V2G_CPU_PROF=<dir> writes a V8 CPU profile per daemon (node --cpu-prof), for finding where time goes.
   const prof = process.env.V2G_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.V2G_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...prof, CLI_PATH, 'start', '--config', configPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...DAEMON_ENV },
-  });
+  const child = spawn(
+    process.execPath,
+    [...DAEMON_NODE_FLAGS, ...prof, CLI_PATH, 'start', '--config', configPath],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...DAEMON_ENV },
+    },
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   return { name, configPath, logPath, child };
