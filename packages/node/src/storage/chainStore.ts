@@ -154,7 +154,11 @@ export class ChainStore {
       ops.push(this.txIndex.putOp(id, { height, index }));
     });
     for (const [k, v] of changes) ops.push(v === null ? this.stateRepo.delOp(k) : this.stateRepo.putOp(k, v));
-    await this.db.batch(ops, { sync: true });
+    // Atomic, but not fsync'd: a certified block outlives a process crash in the page cache, and
+    // after a power loss the LEAG re-syncs the few blocks it lost from peers (it cannot lose what
+    // the network committed). The signing state, which guards against double votes, is fsync'd.
+    // See docs/decisions/0007-block-writes-without-fsync.md.
+    await this.db.batch(ops, { sync: false });
     this.state.applySync(changes, stateRoot);
     this.currentHead = { height, hash };
   }
