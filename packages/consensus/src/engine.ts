@@ -610,10 +610,36 @@ export class ConsensusEngine {
       return true;
     }
 
+    if (this.adoptLaterPolka()) return true;
+
     // Line 55: more than 1/3 of the weight is already in a later round: join it.
     const later = this.laterRoundWithWeight();
     if (later !== null) {
       this.startRound(later);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A prepare quorum seen late (after its round ended) for a block we hold
+   * still makes that block our valid block, to re-propose when we lead. This
+   * only steers what we propose (safety rests on the lock rules, which every
+   * voter applies to a re-proposal's valid round itself); it lets LEAGs that
+   * missed a quorum in time unblock a height on which others are locked.
+   * Tendermint updates the valid block only within the current round.
+   */
+  private adoptLaterPolka(): boolean {
+    const total = this.committee.totalWeight;
+    for (const [r, set] of this.prepares) {
+      // The current round is line 36's; earlier rounds only.
+      if (r <= this.validRound || r >= this.round) continue;
+      const key = set.quorumKey(total);
+      if (key === null || key === NIL) continue;
+      const block = this.blocks.get(key);
+      if (!block || !this.isValid(block, blockHash(block.header))) continue;
+      this.validBlock = block;
+      this.validRound = r;
       return true;
     }
     return false;

@@ -244,6 +244,24 @@ describe('engine', () => {
     assert.equal(e.commits().length, 1);
   });
 
+  test('a prepare quorum seen after its round makes the block the one to re-propose, without locking', () => {
+    const e = new Harness(order[3]!);
+    const a = block1(order[0]!, 0, 1);
+    e.start();
+    e.fire('start');
+    // More than 1/3 of the weight in round 1 pulls us there before round 0's messages arrive.
+    for (const k of [order[0]!, order[1]!]) e.message(vote(k, 'prepare', 1, null));
+    assert.equal(e.engine.status().round, 1);
+    e.message(proposal(0, a));
+    for (const k of [order[0]!, order[1]!, order[2]!]) e.message(vote(k, 'prepare', 0, a));
+    assert.equal(e.engine.status().lock, null);
+    for (const k of [order[0]!, order[1]!]) e.message(vote(k, 'prepare', 3, null));
+    const mine = e.sent().filter((m) => m.kind === 'proposal' && m.round === 3);
+    assert.equal(mine.length, 1);
+    const p = mine[0]!;
+    assert.ok(p.kind === 'proposal' && p.validRound === 0 && hex(p.block) === hex(a));
+  });
+
   test('conflicting votes of one LEAG become evidence, once', () => {
     const e = new Harness(order[3]!);
     const a = block1(order[0]!, 0, 1);

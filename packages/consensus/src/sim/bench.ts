@@ -24,7 +24,16 @@ interface BenchRow {
 export function runBench(out = 'bench-results/consensus.json'): BenchRow[] {
   const rows: BenchRow[] = [];
   // Warm-up, so the first row does not pay for JIT compilation.
-  simulate({ seed: 2, nodes: 4, byzantine: 0, crashes: false, partitions: false, lossPpm: 0, stopAtHeight: 60, durationMs: 10_000_000 });
+  simulate({
+    seed: 2,
+    nodes: 4,
+    byzantine: 0,
+    crashes: false,
+    partitions: false,
+    lossPpm: 0,
+    stopAtHeight: 60,
+    durationMs: 10_000_000,
+  });
   for (const nodes of [4, 16, 64]) {
     for (const committee of [4, 7, 0]) {
       const target = nodes === 64 ? (committee === 0 ? 12 : 30) : nodes === 16 ? 60 : 150;
