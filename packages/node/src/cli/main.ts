@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
 import { resolve } from 'node:path';
-import { fromHex, generateKeyPair, type Outpoint, toHex, walletAddress, windowOf } from '@v2g/core';
+import { fromHex, generateKeyPair, type Outpoint, toHex, walletAddress } from '@v2g/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { NodeClient } from '../client/nodeClient.ts';
 import { depositTx, registerEvTx, transferTx } from '../client/txBuilders.ts';
@@ -153,6 +153,7 @@ ev.command('deposit')
   .action(async (o) => {
     const c = new NodeClient(o.node);
     const head = await c.head();
+    // The next block (head + 1) falls in window floor(head / windowBlocks).
     const window = Math.floor(head.height / o.windowBlocks);
     const tx = depositTx({ chainId: o.chainId }, await readKeyFile(o.leagKey), window, o.reference, [
       { address: fromHex(o.to), amount: o.amount },
@@ -188,7 +189,6 @@ ev.command('send')
 
 registerMarketCommands(program, ev);
 
-void windowOf;
 await program.parseAsync(process.argv).catch((err: unknown) => {
   // API refusals carry their code (`untrusted: …`); a stack trace would only hide it.
   console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
