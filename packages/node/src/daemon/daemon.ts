@@ -276,8 +276,15 @@ export class Daemon {
       this.metrics.blocksRejected.inc({ source, code: 'malformed' });
       return false;
     }
-    const r = await this.processor.importCertified(certified.block, certified.certificate, source);
-    return r.ok;
+    try {
+      const r = await this.processor.importCertified(certified.block, certified.certificate, source);
+      return r.ok;
+    } catch (err) {
+      // A peer's block must never take the daemon down: count it, log it, and go on.
+      this.metrics.blocksRejected.inc({ source, code: 'import-failed' });
+      this.logger.error({ err, source, height: certified.block.header.height }, 'block import failed');
+      return false;
+    }
   }
 
   /**
