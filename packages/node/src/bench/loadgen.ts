@@ -88,13 +88,24 @@ async function main(): Promise<void> {
       coins.push({ txId: id, index: i, key: wallets[(d * OUTPUTS_PER_DEPOSIT + i) % wallets.length]! });
     });
   }
-  for (let i = 0; i < depositTxs.length; i += 500) {
-    await clients[(i / 500) % clients.length]!.submitBatch(depositTxs.slice(i, i + 500));
+  // Funding respects backpressure: refused deposits ('overloaded', 'mempool-full') are offered again.
+  let unfunded = depositTxs;
+  for (let attempt = 0; unfunded.length > 0 && attempt < 600; attempt++) {
+    const retry: Tx[] = [];
+    for (let i = 0; i < unfunded.length; i += 100) {
+      const part = unfunded.slice(i, i + 100);
+      const res = await clients[(i / 100) % clients.length]!.submitBatch(part);
+      res.results.forEach((r, j) => {
+        if (!r.accepted && r.error?.code !== 'duplicate') retry.push(part[j]!);
+      });
+    }
+    unfunded = retry;
+    if (unfunded.length > 0) await new Promise((r) => setTimeout(r, 500));
   }
   const lastIds = depositTxs.map((t) => toHex(txId(t)));
-  const fundDeadline = Date.now() + 120_000;
+  const fundDeadline = Date.now() + 300_000;
   while (!lastIds.every((id) => committedAt.has(id))) {
-    if (Date.now() > fundDeadline) throw new Error('deposits did not commit within 120 s');
+    if (Date.now() > fundDeadline) throw new Error('deposits did not commit within 300 s');
     await new Promise((r) => setTimeout(r, 100));
   }
 

@@ -186,13 +186,13 @@ async function main(): Promise<void> {
   const quick = values.quick === true;
   const ceiling = verifyCeiling();
   console.log(`ed25519 verify (node:crypto, one core): ${ceiling.verifyPerSec.toFixed(0)}/s`);
-  const rates = quick ? [1000, 3000] : [500, 1000, 2000, 4000, 6000];
-  const stepSec = quick ? 8 : 10;
+  const rates = quick ? [1000, 3000] : [250, 500, 1000, 2000, 4000];
+  const stepSec = 8;
   const main4 = await scenario(4, 0, rates, stepSec, 41000);
   console.log(`4 LEAGs: peak ${main4.peak.committedPerSec.toFixed(0)} tx/s`);
   const scaling: ScenarioResult[] = [];
   if (!quick) {
-    const scaleRates = [2000];
+    const scaleRates = [1000];
     let port = 42000;
     for (const n of [4, 8, 16]) {
       for (const k of [4, 0]) {
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
     '',
     ...(scaling.length > 0
       ? [
-          '### Scaling (offered 2,000 tx/s)',
+          '### Scaling (offered 1,000 tx/s)',
           '',
           table([
             ['LEAGs', 'committee', 'committed tx/s', 'p50 ms', 'p99 ms', 'CPU s per daemon (mean)'],
