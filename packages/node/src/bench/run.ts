@@ -222,7 +222,7 @@ async function main(): Promise<void> {
   const md = [
     '## End to end (`pnpm bench`)',
     '',
-    `Measured ${result.date.slice(0, 10)} on ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}${quick ? ' (quick mode)' : ''}. Real daemons on loopback, signed transfers pre-signed by a separate load-generator process and submitted through \`POST /v1/txs/batch\`; commits seen on the block event stream.`,
+    `Measured ${result.date.slice(0, 10)} on ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}${quick ? ' (quick mode)' : ''}. Real daemons on loopback, signed transfers pre-signed by a separate load-generator process and submitted through \`POST /v1/txs/cbor\` (binary batches, 50 ms apart, spread over the LEAGs); commits seen on the block event stream of LEAG 0. Refusals are backpressure (\`overloaded\`, \`mempool-full\`); latency is from submission to the commit event.`,
     '',
     `Ceiling: ed25519 verification ${ceiling.verifyPerSec.toFixed(0)}/s on one core; every LEAG verifies every transaction once, so ${machine.cores} cores shared by 4 LEAGs bound throughput near ${((ceiling.verifyPerSec * machine.cores) / 4).toFixed(0)} tx/s before any other work.`,
     '',
