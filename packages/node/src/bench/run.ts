@@ -21,6 +21,7 @@ import { writeChain } from './syncChain.ts';
 const LOADGEN = fileURLToPath(new URL('./loadgen.ts', import.meta.url));
 
 interface ScenarioResult {
+  readonly error?: string;
   readonly nodes: number;
   readonly committee: number | 'all';
   readonly steps: StepResult[];
@@ -248,14 +249,18 @@ async function main(): Promise<void> {
           '',
           table([
             ['LEAGs', 'committee', 'committed tx/s', 'p50 ms', 'p99 ms', 'CPU s per daemon (mean)'],
-            ...[main4, ...scaling].map((s) => [
-              String(s.nodes),
-              String(s.committee),
-              s.peak.committedPerSec.toFixed(0),
-              s.peak.p50.toFixed(0),
-              s.peak.p99.toFixed(0),
-              (s.daemons.reduce((a, d) => a + d.cpuSec, 0) / s.daemons.length).toFixed(1),
-            ]),
+            ...[main4, ...scaling].map((s) =>
+              s.error
+                ? [String(s.nodes), String(s.committee), `failed: ${s.error}`, '', '', '']
+                : [
+                    String(s.nodes),
+                    String(s.committee),
+                    s.peak.committedPerSec.toFixed(0),
+                    s.peak.p50.toFixed(0),
+                    s.peak.p99.toFixed(0),
+                    (s.daemons.reduce((a, d) => a + d.cpuSec, 0) / s.daemons.length).toFixed(1),
+                  ],
+            ),
           ]),
           '',
         ]
