@@ -249,7 +249,7 @@ async function main(): Promise<void> {
           '',
           table([
             ['LEAGs', 'committee', 'committed tx/s', 'p50 ms', 'p99 ms', 'CPU s per daemon (mean)'],
-            ...[main4, ...scaling].map((s) =>
+            ...scaling.map((s) =>
               s.error
                 ? [String(s.nodes), String(s.committee), `failed: ${s.error}`, '', '', '']
                 : [
