@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
 import { resolve } from 'node:path';
-import { fromHex, generateKeyPair, type Outpoint, toHex, walletAddress } from '@v2g/core';
+import { fromHex, generateKeyPair, type LeaderPolicy, type Outpoint, toHex, walletAddress } from '@v2g/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { NodeClient } from '../client/nodeClient.ts';
 import { depositTx, registerEvTx, transferTx } from '../client/txBuilders.ts';
@@ -9,6 +9,12 @@ import { initNetwork } from '../config/initNetwork.ts';
 import { readKeyFile, writeKeyFile } from '../config/keyFile.ts';
 import { formatReport, runTestnet } from '../testnet/run.ts';
 import { registerMarketCommands } from './marketCommands.ts';
+
+function leaderPolicy(value: string): LeaderPolicy {
+  if (value !== 'top' && value !== 'weighted-rotation')
+    throw new InvalidArgumentError('top or weighted-rotation');
+  return value;
+}
 
 function int(value: string): number {
   const n = Number(value);
@@ -47,8 +53,15 @@ program
   .option('--committee <k>', 'committee size (0 = all eligible LEAGs)', int, 0)
   .option('--window-blocks <n>', 'blocks per market window', int, 10)
   .option('--block-interval <ms>', 'target block interval', int, 200)
+  .option(
+    '--leader-policy <policy>',
+    'top (fixed leader, DESIGN §5) or weighted-rotation',
+    leaderPolicy,
+    'top',
+  )
   .action(async (o) => {
     const net = await initNetwork({
+      leaderPolicy: o.leaderPolicy,
       dir: resolve(o.dir),
       leags: o.leags,
       chainId: o.chainId,

@@ -63,6 +63,7 @@ export async function initNetwork(o: InitOptions): Promise<InitializedNetwork> {
         ...defaultConsensusParams,
         committeeSize: o.committeeSize,
         blockIntervalMs: o.blockIntervalMs,
+        leaderPolicy: o.leaderPolicy ?? defaultConsensusParams.leaderPolicy,
       },
       market: { ...defaultMarketParams, windowBlocks: o.windowBlocks },
       evReputation: defaultEvReputationParams,
