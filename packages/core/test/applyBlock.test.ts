@@ -8,8 +8,10 @@ import {
   genesisHash,
   genesisState,
   MemoryStateStore,
+  MerkleTree,
   signTx,
   type Tx,
+  txHash,
   walletAddress,
 } from '@v2g/core';
 import { alice, bob, coreRules, leags, testGenesis } from './fixtures.ts';
@@ -71,10 +73,19 @@ describe('applyBlock', () => {
     const built = buildBlock(freshStore(), template, [a, b], opts);
     assert.equal(built.block.txs.length, 1);
     assert.equal(built.rejected[0]?.error.code, 'double-spend');
-    const forged = { ...built.block, txs: [a, b] };
+    // A proposer that includes both anyway (with a correct txRoot) is refused at the second one.
+    const forged = {
+      ...built.block,
+      header: { ...built.block.header, txRoot: new MerkleTree([a, b].map(txHash)).root },
+      txs: [a, b],
+    };
     assert.throws(
       () => applyBlock(freshStore(), forged, opts),
-      (e: unknown) => e instanceof BlockError,
+      (e: unknown) =>
+        e instanceof BlockError &&
+        e.type.code === 'invalid-tx' &&
+        e.type.index === 1 &&
+        e.type.txCode === 'double-spend',
     );
   });
 });
