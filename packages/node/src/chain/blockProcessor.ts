@@ -11,6 +11,7 @@ import {
   type CommitCertificate,
   type Genesis,
   type Rules,
+  type SignedVote,
   toHex,
 } from '@v2g/core';
 import type { Logger } from 'pino';
@@ -18,6 +19,7 @@ import type { BlockEvent } from '../api/server.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
+import { dryRunTx } from './dryRun.ts';
 
 export interface BlockProcessorComponents {
   readonly chain: ChainStore;
@@ -28,6 +30,11 @@ export interface BlockProcessorComponents {
   readonly events: EventEmitter;
   readonly logger: Logger;
   readonly proposer: Uint8Array;
+}
+
+/** One offence: a voter's two votes for the same height, round and step. */
+function offenceKey(vote: SignedVote): string {
+  return `${toHex(vote.voter)}/${vote.height}/${vote.round}/${vote.type}`;
 }
 
 export type ImportResult = { ok: true } | { ok: false; code: string; reason: string };
@@ -86,6 +93,35 @@ export class BlockProcessor {
     this.executed.set(toHex(built.hash), built);
     end();
     return built.block;
+  }
+
+  /**
+   * The engine's prepare-vote policy (decision 0004): a proposal must carry
+   * every offence this LEAG has held as evidence since before the parent
+   * block, and that still applies, so a leader cannot keep censoring
+   * evidence against itself. Only prepare votes consult it; locking on and
+   * deciding a block a quorum backs never do.
+   */
+  acceptable(block: Block): Validation {
+    const held = this.c.mempool.heldEvidence().filter((e) => e.since < this.c.chain.head.height);
+    if (held.length === 0) return { ok: true };
+    const included = new Set(
+      block.txs.flatMap((tx) => (tx.body.kind === 'evidence' ? [offenceKey(tx.body.first)] : [])),
+    );
+    for (const { pending } of held) {
+      if (pending.tx.body.kind !== 'evidence' || included.has(offenceKey(pending.tx.body.first))) continue;
+      const stillApplies = dryRunTx(
+        this.c.chain.state,
+        this.c.genesis,
+        this.c.rules,
+        pending.tx,
+        this.c.mempool,
+      );
+      if (stillApplies.ok)
+        return { ok: false, reason: `omits evidence ${pending.idHex} held since an earlier block` };
+      this.c.mempool.remove(pending.idHex);
+    }
+    return { ok: true };
   }
 
   validate(block: Block): Validation {

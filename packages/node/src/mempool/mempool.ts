@@ -3,6 +3,7 @@ import {
   DecodeError,
   decodeTxShared,
   Keys,
+  readTip,
   type StateReader,
   type Tx,
   TxError,
@@ -52,6 +53,7 @@ export class Mempool implements TxVerifiedCache {
   private readonly pending = new Map<string, PendingTx>();
   private readonly claimed = new Map<string, string>();
   private readonly verified = new Set<string>();
+  private readonly evidence = new Map<string, number>();
   private readonly options: MempoolOptions;
   private bytes = 0;
 
@@ -124,6 +126,7 @@ export class Mempool implements TxVerifiedCache {
     for (const input of tx.inputs) this.claimed.set(Keys.utxo(input.txId, input.index), idHex);
     const pending: PendingTx = { tx, id, idHex, hashHex, size, receivedAt: now };
     this.pending.set(idHex, pending);
+    if (tx.body.kind === 'evidence') this.evidence.set(idHex, readTip(state).height);
     this.bytes += size;
     return { ok: true, pending };
   }
@@ -142,10 +145,19 @@ export class Mempool implements TxVerifiedCache {
     return out;
   }
 
+  /** Pending evidence transactions with the chain height at which this LEAG first held them. */
+  heldEvidence(): { pending: PendingTx; since: number }[] {
+    return [...this.evidence].flatMap(([id, since]) => {
+      const pending = this.pending.get(id);
+      return pending ? [{ pending, since }] : [];
+    });
+  }
+
   remove(idHex: string): void {
     const p = this.pending.get(idHex);
     if (!p) return;
     this.pending.delete(idHex);
+    this.evidence.delete(idHex);
     this.bytes -= p.size;
     for (const input of p.tx.inputs) {
       const key = Keys.utxo(input.txId, input.index);
