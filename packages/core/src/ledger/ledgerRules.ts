@@ -1,3 +1,4 @@
+import { toHex } from '../crypto/hash.ts';
 import { uint } from '../encoding/codec.ts';
 import type { Genesis } from '../genesis/genesis.ts';
 import { Keys } from '../state/keys.ts';
@@ -8,8 +9,6 @@ import type { BodyOf, Tx, TxKind } from '../tx/types.ts';
 import { windowOf } from './window.ts';
 
 export const LEAG_INITIAL_REPUTATION_PPM = 500_000;
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 function bodyOf<K extends TxKind>(tx: Tx, kind: K): BodyOf<K> {
   if (tx.body.kind !== kind) throw new TypeError(`rule for ${kind} got ${tx.body.kind}`);
@@ -40,7 +39,7 @@ export function initialEvReputation(genesis: Genesis): EvReputation {
 /** Refuses a transaction whose named LEAG is not registered. */
 export function requireLeag(ctx: TxContext, leag: Uint8Array): void {
   if (!ctx.view.has(Keys.leag(leag)))
-    throw new TxError('unregistered', `LEAG ${hex(leag)} is not registered`);
+    throw new TxError('unregistered', `LEAG ${toHex(leag)} is not registered`);
 }
 
 function noValue(ctx: TxContext): void {
@@ -64,7 +63,7 @@ const registerEv: TxRule = {
     const body = bodyOf(ctx.tx, 'register-ev');
     requireLeag(ctx, body.leag);
     const key = Keys.ev(body.account);
-    if (ctx.view.has(key)) throw new TxError('already-registered', `EV ${hex(body.account)} is registered`);
+    if (ctx.view.has(key)) throw new TxError('already-registered', `EV ${toHex(body.account)} is registered`);
     ctx.view.write(evAccountCodec, key, {
       publicKey: body.account,
       leag: body.leag,
@@ -82,7 +81,8 @@ const registerMeter: TxRule = {
     const body = bodyOf(ctx.tx, 'register-meter');
     requireLeag(ctx, body.leag);
     const key = Keys.meter(body.meter);
-    if (ctx.view.has(key)) throw new TxError('already-registered', `meter ${hex(body.meter)} is registered`);
+    if (ctx.view.has(key))
+      throw new TxError('already-registered', `meter ${toHex(body.meter)} is registered`);
     ctx.view.write(meterCodec, key, {
       publicKey: body.meter,
       leag: body.leag,
@@ -97,10 +97,10 @@ const registerLeag: TxRule = {
     noValue(ctx);
     const body = bodyOf(ctx.tx, 'register-leag');
     const key = Keys.leag(body.leag);
-    if (ctx.view.has(key)) throw new TxError('already-registered', `LEAG ${hex(body.leag)} is registered`);
+    if (ctx.view.has(key)) throw new TxError('already-registered', `LEAG ${toHex(body.leag)} is registered`);
     ctx.view.write(leagCodec, key, {
       publicKey: body.leag,
-      name: `leag-${hex(body.leag).slice(0, 8)}`,
+      name: `leag-${toHex(body.leag).slice(0, 8)}`,
       reputationPpm: LEAG_INITIAL_REPUTATION_PPM,
       registeredAt: ctx.header.height,
     });

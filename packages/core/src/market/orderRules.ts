@@ -1,3 +1,4 @@
+import { toHex } from '../crypto/hash.ts';
 import { bytesEqual } from '../encoding/cbor.ts';
 import { uint } from '../encoding/codec.ts';
 import { windowOf } from '../ledger/window.ts';
@@ -33,8 +34,6 @@ import { type OrderRecord, orderRecordCodec } from './orderRecord.ts';
 /** 1 GWh: keeps every sum of a window's energy (and energy × price) far inside 2^53. */
 export const MAX_ORDER_WH = 1_000_000_000;
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
 function bodyOf<K extends TxKind>(tx: Tx, kind: K): BodyOf<K> {
   if (tx.body.kind !== kind) throw new TypeError(`rule for ${kind} got ${tx.body.kind}`);
   return tx.body as BodyOf<K>;
@@ -50,9 +49,9 @@ interface OrderTerms {
 /** The checks every order shares; returns the window's tariff. */
 function checkOrder(ctx: TxContext, o: OrderTerms): TariffRecord {
   const account = ctx.view.read(evAccountCodec, Keys.ev(o.account));
-  if (!account) throw new TxError('unregistered', `EV account ${hex(o.account)} is not registered`);
+  if (!account) throw new TxError('unregistered', `EV account ${toHex(o.account)} is not registered`);
   if (!ctx.view.has(Keys.leag(o.leag)))
-    throw new TxError('unregistered', `LEAG ${hex(o.leag)} is not registered`);
+    throw new TxError('unregistered', `LEAG ${toHex(o.leag)} is not registered`);
   if (ctx.view.has(Keys.order(ctx.id))) throw new TxError('duplicate', 'this order is already on the chain');
   if (o.energyWh === 0 || o.energyWh > MAX_ORDER_WH) {
     throw new TxError('invalid-order', `energy must be 1..${MAX_ORDER_WH} Wh, got ${o.energyWh}`);
@@ -183,19 +182,19 @@ const meterReading: TxRule = {
       throw new TxError('unexpected-value', 'a meter reading moves no tokens');
     }
     const meter = ctx.view.read(meterCodec, Keys.meter(body.meter));
-    if (!meter) throw new TxError('unregistered', `meter ${hex(body.meter)} is not registered`);
+    if (!meter) throw new TxError('unregistered', `meter ${toHex(body.meter)} is not registered`);
     const key = Keys.order(body.order);
     const order = ctx.view.read(orderRecordCodec, key);
     if (!order)
-      throw new TxError('unknown-order', `no open order ${hex(body.order)} (unknown or already settled)`);
+      throw new TxError('unknown-order', `no open order ${toHex(body.order)} (unknown or already settled)`);
     if (order.window !== body.window) {
       throw new TxError(
         'wrong-window',
-        `order ${hex(body.order)} is in window ${order.window}, not ${body.window}`,
+        `order ${toHex(body.order)} is in window ${order.window}, not ${body.window}`,
       );
     }
     if (!bytesEqual(meter.leag, order.leag)) {
-      throw new TxError('wrong-meter', `meter ${hex(body.meter)} does not belong to the order's station`);
+      throw new TxError('wrong-meter', `meter ${toHex(body.meter)} does not belong to the order's station`);
     }
     if (!order.cleared) throw new TxError('not-cleared', `window ${order.window} has not cleared yet`);
     if (order.matchedWh === 0)

@@ -1,4 +1,5 @@
 import { walletAddress } from '../crypto/address.ts';
+import { toHex } from '../crypto/hash.ts';
 import { bytesEqual } from '../encoding/cbor.ts';
 import { checkTxStateless } from '../tx/checkTx.ts';
 import { TxError } from '../tx/txError.ts';
@@ -6,8 +7,6 @@ import type { Tx } from '../tx/types.ts';
 import { Keys } from './keys.ts';
 import { heightCodec, utxoCodec } from './records.ts';
 import type { BlockContext, Rules } from './rules.ts';
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 export interface TxVerifiedCache {
   /** True when this exact transaction (by hash) already passed the stateless checks. */
@@ -47,7 +46,7 @@ export function applyTx(
     const key = Keys.utxo(input.txId, input.index);
     const utxo = view.read(utxoCodec, key);
     if (!utxo) {
-      const where = `${hex(input.txId)}:${input.index}`;
+      const where = `${toHex(input.txId)}:${input.index}`;
       if (view.has(Keys.spent(input.txId, input.index))) {
         throw new TxError('double-spend', `output ${where} is already spent`);
       }
@@ -57,7 +56,7 @@ export function applyTx(
     inputTotal += utxo.amount;
     view.delete(key);
     view.write(heightCodec, Keys.spent(input.txId, input.index), header.height);
-    view.write(heightCodec, `${Keys.spentAt(header.height)}${hex(input.txId)}:${input.index}`, 0);
+    view.write(heightCodec, `${Keys.spentAt(header.height)}${toHex(input.txId)}:${input.index}`, 0);
   }
 
   checkSigners(tx, owners, rule.signers(tx, genesis), rule.extraWitnesses === true);
@@ -96,18 +95,21 @@ function checkSigners(
   const used = new Array<boolean>(tx.witnesses.length).fill(false);
   for (const owner of owners) {
     const i = witnessAddresses.findIndex((a) => bytesEqual(a, owner));
-    if (i < 0) throw new TxError('missing-signature', `no witness signs for address ${hex(owner)}`);
+    if (i < 0) throw new TxError('missing-signature', `no witness signs for address ${toHex(owner)}`);
     used[i] = true;
   }
   for (const signer of bodySigners) {
     const i = tx.witnesses.findIndex((w) => bytesEqual(w.publicKey, signer));
-    if (i < 0) throw new TxError('wrong-signer', `a ${tx.body.kind} must be signed by ${hex(signer)}`);
+    if (i < 0) throw new TxError('wrong-signer', `a ${tx.body.kind} must be signed by ${toHex(signer)}`);
     used[i] = true;
   }
   if (!allowExtra) {
     const extra = used.indexOf(false);
     if (extra >= 0) {
-      throw new TxError('extra-signature', `witness ${hex(tx.witnesses[extra]!.publicKey)} is not required`);
+      throw new TxError(
+        'extra-signature',
+        `witness ${toHex(tx.witnesses[extra]!.publicKey)} is not required`,
+      );
     }
   }
 }

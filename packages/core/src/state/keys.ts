@@ -1,27 +1,28 @@
+import { toHex } from '../crypto/hash.ts';
+
 /** State keys: `<bucket>/<leaf>`. Bucket names are part of the state digest: never rename one. */
-const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 export const Keys = {
   tip: 'meta/tip',
-  utxo: (txId: Uint8Array, index: number) => `utxo/${hex(txId)}:${index}`,
+  utxo: (txId: Uint8Array, index: number) => `utxo/${toHex(txId)}:${index}`,
   /** Spent outpoints are remembered for `SPENT_RETENTION_BLOCKS`, so a late double spend gets its own error. */
-  spent: (txId: Uint8Array, index: number) => `spent/${hex(txId)}:${index}`,
+  spent: (txId: Uint8Array, index: number) => `spent/${toHex(txId)}:${index}`,
   spentAt: (height: number) => `spent-at/${height}/`,
-  leag: (key: Uint8Array) => `leag/${hex(key)}`,
+  leag: (key: Uint8Array) => `leag/${toHex(key)}`,
   leagBucket: 'leag/',
-  ev: (key: Uint8Array) => `ev/${hex(key)}`,
-  meter: (key: Uint8Array) => `meter/${hex(key)}`,
+  ev: (key: Uint8Array) => `ev/${toHex(key)}`,
+  meter: (key: Uint8Array) => `meter/${toHex(key)}`,
   tariff: (window: number) => `tariff/${window}`,
-  deposit: (leag: Uint8Array, reference: number) => `deposit/${hex(leag)}:${reference}`,
-  depositTotal: (window: number, leag: Uint8Array) => `deposit-total/${window}/${hex(leag)}`,
-  order: (id: Uint8Array) => `order/${hex(id)}`,
+  deposit: (leag: Uint8Array, reference: number) => `deposit/${toHex(leag)}:${reference}`,
+  depositTotal: (window: number, leag: Uint8Array) => `deposit-total/${window}/${toHex(leag)}`,
+  order: (id: Uint8Array) => `order/${toHex(id)}`,
   /** Index of a window's orders, all stations: cleared and settled by scanning this bucket. */
   windowOrders: (window: number) => `window-order/${window}/`,
-  windowOrder: (window: number, id: Uint8Array) => `window-order/${window}/${hex(id)}`,
+  windowOrder: (window: number, id: Uint8Array) => `window-order/${window}/${toHex(id)}`,
   windowResults: (window: number) => `window-result/${window}/`,
-  windowResult: (window: number, leag: Uint8Array) => `window-result/${window}/${hex(leag)}`,
+  windowResult: (window: number, leag: Uint8Array) => `window-result/${window}/${toHex(leag)}`,
   settledOrders: (window: number) => `settled/${window}/`,
-  settledOrder: (window: number, id: Uint8Array) => `settled/${window}/${hex(id)}`,
+  settledOrder: (window: number, id: Uint8Array) => `settled/${window}/${toHex(id)}`,
   /** Chain-wide order counter: an order's time for rationing (height, then place in block). */
   orderSeq: 'market/order-seq',
 } as const;

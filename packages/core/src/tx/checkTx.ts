@@ -1,10 +1,9 @@
 import { verifySignature } from '../crypto/ed25519.ts';
+import { toHex } from '../crypto/hash.ts';
 import { compareBytes } from '../encoding/cbor.ts';
 import { txSigningPayload } from './sign.ts';
 import { TxError } from './txError.ts';
 import type { Tx } from './types.ts';
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /**
  * Stateless checks: what a transaction must satisfy on its own, before any
@@ -17,7 +16,7 @@ export function checkTxStateless(tx: Tx, id: Uint8Array, chainId: string): void 
   }
   const seen = new Set<string>();
   for (const input of tx.inputs) {
-    const key = `${hex(input.txId)}:${input.index}`;
+    const key = `${toHex(input.txId)}:${input.index}`;
     if (seen.has(key)) throw new TxError('duplicate-input', `input ${key} is spent twice in one transaction`);
     seen.add(key);
   }
@@ -38,7 +37,7 @@ export function verifyWitnesses(tx: Tx, id: Uint8Array): void {
       throw new TxError('unsorted-witnesses', 'witnesses must be sorted by public key, each key once');
     }
     if (!verifySignature(w.signature, payload, w.publicKey)) {
-      throw new TxError('bad-signature', `signature of ${hex(w.publicKey)} does not verify`);
+      throw new TxError('bad-signature', `signature of ${toHex(w.publicKey)} does not verify`);
     }
   }
 }
