@@ -66,6 +66,7 @@ import type { AddResult, Mempool } from '../mempool/mempool.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError } from './apiError.ts';
+import { singleTxBody } from './schemas.ts';
 
 /** Kinds the market endpoint takes; everything else goes through POST /v1/txs. */
 const MARKET_KINDS = ['sell-order', 'buy-order', 'meter-reading'] as const;
@@ -270,38 +271,25 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
     },
   );
 
-  app.post(
-    '/v1/market/txs',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['tx'],
-          properties: { tx: { type: 'string', pattern: '^([0-9a-f]{2})+$', maxLength: 65536 } },
-        },
-      },
-    },
-    async (req, reply) => {
-      const bytes = fromHex((req.body as { tx: string }).tx);
-      let tx: Tx;
-      try {
-        tx = decodeTx(bytes);
-      } catch (err) {
-        throw new ApiError('malformed', err instanceof Error ? err.message : String(err));
-      }
-      if (!(MARKET_KINDS as readonly string[]).includes(tx.body.kind)) {
-        throw new ApiError(
-          'not-a-market-tx',
-          `a ${tx.body.kind} goes to POST /v1/txs; this endpoint takes ${MARKET_KINDS.join(', ')}`,
-        );
-      }
-      // The mempool applies it to the committed state as the next block would, so a refusal carries the rule's code.
-      const r = c.submitTx(bytes);
-      if (!r.ok) throw new ApiError(r.code, r.reason);
-      return reply.status(202).send({ id: r.pending.idHex, hash: r.pending.hashHex });
-    },
-  );
+  app.post('/v1/market/txs', { schema: { body: singleTxBody } }, async (req, reply) => {
+    const bytes = fromHex((req.body as { tx: string }).tx);
+    let tx: Tx;
+    try {
+      tx = decodeTx(bytes);
+    } catch (err) {
+      throw new ApiError('malformed', err instanceof Error ? err.message : String(err));
+    }
+    if (!(MARKET_KINDS as readonly string[]).includes(tx.body.kind)) {
+      throw new ApiError(
+        'not-a-market-tx',
+        `a ${tx.body.kind} goes to POST /v1/txs; this endpoint takes ${MARKET_KINDS.join(', ')}`,
+      );
+    }
+    // The mempool applies it to the committed state as the next block would, so a refusal carries the rule's code.
+    const r = c.submitTx(bytes);
+    if (!r.ok) throw new ApiError(r.code, r.reason);
+    return reply.status(202).send({ id: r.pending.idHex, hash: r.pending.hashHex });
+  });
 
   app.get(
     '/v1/reputation',

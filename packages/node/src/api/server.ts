@@ -24,6 +24,7 @@ import { decodeTxBatch } from '../network/txBatch.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError, errorBody } from './apiError.ts';
 import { registerMarketRoutes } from './marketRoutes.ts';
+import { singleTxBody, TX_HEX } from './schemas.ts';
 
 export interface CommitteeMember {
   readonly publicKey: string;
@@ -101,12 +102,7 @@ export function createApi(c: ApiComponents, options: { bodyLimit: number }): Fas
     '/v1/txs',
     {
       schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['tx'],
-          properties: { tx: { type: 'string', pattern: '^([0-9a-f]{2})+$', maxLength: 65536 } },
-        },
+        body: singleTxBody,
       },
     },
     async (req, reply) => {
@@ -128,7 +124,7 @@ export function createApi(c: ApiComponents, options: { bodyLimit: number }): Fas
             txs: {
               type: 'array',
               maxItems: MAX_BATCH,
-              items: { type: 'string', pattern: '^([0-9a-f]{2})+$', maxLength: 65536 },
+              items: TX_HEX,
             },
           },
         },
