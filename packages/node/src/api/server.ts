@@ -24,6 +24,8 @@ import { decodeTxBatch } from '../network/txBatch.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError, errorBody } from './apiError.ts';
 import { registerMarketRoutes } from './marketRoutes.ts';
+import { clientErrorHandler, frameworkErrors } from './protocolErrors.ts';
+import { validatorCompiler } from './requestValidation.ts';
 import { singleTxBody, TX_HEX } from './schemas.ts';
 
 export interface CommitteeMember {
@@ -57,16 +59,23 @@ export interface BlockEvent {
 const MAX_BATCH = 2000;
 const HEX64 = '^[0-9a-f]{64}$';
 
+export interface ApiOptions {
+  readonly bodyLimit: number;
+}
+
 /**
  * The HTTP API for EVs and operators. Every body and parameter is checked by
  * JSON schema; errors are `{"error": {"code", "message"}}` with a 4xx/5xx.
  */
-export function createApi(c: ApiComponents, options: { bodyLimit: number }): FastifyInstance {
+export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit,
     logger: false,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler,
   });
+  app.setValidatorCompiler(validatorCompiler);
 
   app.addHook('onResponse', async (req, reply) => {
     c.metrics.httpRequests.inc({
