@@ -42,6 +42,29 @@ export function marketGenesis(market: Partial<Genesis['params']['market']> = {})
   };
 }
 
+/** A deposit of `count` equal coins to one wallet; `escrow(i)` locks all of coin i in a buy order. */
+export interface Funds {
+  readonly tx: Tx;
+  escrow(i: number): { wallet: KeyPair; outpoint: Outpoint; lock: number; amount: number };
+}
+
+export function fund(
+  chain: MarketChain,
+  leag: KeyPair,
+  wallet: KeyPair,
+  count: number,
+  amount: number,
+): Funds {
+  const tx = chain.tx(
+    { kind: 'deposit', leag: leag.publicKey, window: chain.window, reference: chain.nextReference() },
+    [leag],
+    { outputs: Array.from({ length: count }, () => ({ address: walletAddress(wallet.publicKey), amount })) },
+  );
+  chain.deposited += count * amount;
+  const id = txId(tx);
+  return { tx, escrow: (i) => ({ wallet, outpoint: { txId: id, index: i }, lock: amount, amount }) };
+}
+
 export class MarketChain {
   readonly genesis: Genesis;
   readonly store = new MemoryStateStore();
@@ -147,6 +170,12 @@ export class MarketChain {
 
   tariff(window: number, retailPrice: number, feedInPrice: number): Tx {
     return this.tx({ kind: 'tariff', window, retailPrice, feedInPrice }, [grid]);
+  }
+
+  /** A fresh deposit reference (and label counter for one-time addresses). */
+  nextReference(): number {
+    this.reference += 1;
+    return this.reference;
   }
 
   /** A deposit of `amount` to `wallet` in the next block's window; returns the tx and the outpoint it creates. */

@@ -76,9 +76,28 @@ export function compositeReputation(
   return den === 0n ? 0 : Number(num / den);
 }
 
-/** "Below R_min the user is untrusted" (3.2.3): its orders are refused until a reinstatement passes. */
-export function isUntrusted(rep: EvReputation, p: EvReputationParams): boolean {
-  return rep.r < p.rMinPpm;
+/** The score that stands for a role: R_ES for a seller, R_EB for a buyer. */
+export function roleScore(rep: Pick<EvReputation, 'es' | 'eb'>, role: TradeRole): number {
+  return role === 'seller' ? rep.es : rep.eb;
+}
+
+/**
+ * "Below R_min the user is untrusted" (3.2.3), judged per role (DESIGN §7:
+ * "a seller by R_ES, a buyer by R_EB, so failing in one role cannot hide
+ * behind honesty in the other"): its orders in that role are refused until a
+ * reinstatement passes. Decision 0008.
+ */
+export function isUntrustedIn(
+  rep: Pick<EvReputation, 'es' | 'eb'>,
+  role: TradeRole,
+  p: EvReputationParams,
+): boolean {
+  return roleScore(rep, role) < p.rMinPpm;
+}
+
+/** Untrusted in at least one role: the account needs a reinstatement to trade in every role again. */
+export function isUntrusted(rep: Pick<EvReputation, 'es' | 'eb'>, p: EvReputationParams): boolean {
+  return isUntrustedIn(rep, 'seller', p) || isUntrustedIn(rep, 'buyer', p);
 }
 
 export interface TradeOutcome {
@@ -95,12 +114,13 @@ export interface TradeOutcome {
 /**
  * Applies one settled trade: ES-1/ES-2 for a seller, EB-1/EB-2 for a buyer
  * ("EB-2 writes R_ES by mistake", DESIGN §7: it is R_EB). A trade succeeds
- * only when the meter confirms all matched energy. While the account is below
- * R_min its gains are withheld: "without other users' consent it cannot
- * recover above the lower bound" (3.2.3), so only a reinstatement lifts it.
+ * only when the meter confirms all matched energy. While the role's score is
+ * below R_min its gains in that role are withheld: "without other users'
+ * consent it cannot recover above the lower bound" (3.2.3), so only a
+ * reinstatement lifts it.
  */
 export function recordTrade(rep: EvReputation, o: TradeOutcome, p: EvReputationParams): EvReputation {
-  const untrusted = isUntrusted(rep, p);
+  const untrusted = isUntrustedIn(rep, o.role, p);
   const success = o.meteredWh >= o.matchedWh;
   let next: EvReputation;
   if (o.role === 'seller') {

@@ -13,7 +13,7 @@ import {
 import type { TxContext, TxRule } from '../state/rules.ts';
 import { TxError } from '../tx/txError.ts';
 import type { BodyOf, Tx, TxKind } from '../tx/types.ts';
-import { isUntrusted } from './evReputation.ts';
+import { isUntrustedIn, roleScore, type TradeRole } from './evReputation.ts';
 import { type OrderRecord, orderRecordCodec } from './orderRecord.ts';
 
 /**
@@ -23,7 +23,7 @@ import { type OrderRecord, orderRecordCodec } from './orderRecord.ts';
  * - window-closed: the order's window has closed
  * - no-tariff: the grid operator has not published the window's tariff
  * - price-out-of-bounds: a price outside [feed-in, retail], or minPrice > expectedPrice
- * - untrusted: the account's R is below R_min
+ * - untrusted: the account's score in the order's role (R_ES to sell, R_EB to buy) is below R_min
  * - duplicate: the order already exists, or the order already has its reading
  * - escrow-short: a buy order locks less than energyWh × maxPrice
  * - unexpected-value: a sell order or reading moves tokens
@@ -40,6 +40,7 @@ function bodyOf<K extends TxKind>(tx: Tx, kind: K): BodyOf<K> {
 }
 
 interface OrderTerms {
+  readonly role: TradeRole;
   readonly account: Uint8Array;
   readonly leag: Uint8Array;
   readonly window: number;
@@ -63,17 +64,22 @@ function checkOrder(ctx: TxContext, o: OrderTerms): TariffRecord {
   const tariff = ctx.view.read(tariffCodec, Keys.tariff(o.window));
   if (!tariff)
     throw new TxError('no-tariff', `the grid operator has published no tariff for window ${o.window}`);
-  checkTrusted(ctx, account);
+  checkTrusted(ctx, account, o.role);
   return tariff;
 }
 
-/** 3.2.3: "below R_min the user is untrusted" — it may not trade until reinstated. */
-function checkTrusted(ctx: TxContext, account: EvAccount): void {
+/**
+ * 3.2.3: "below R_min the user is untrusted" — judged by the record of the
+ * role the order is in (DESIGN §7: "a seller by R_ES, a buyer by R_EB"), so an
+ * EV that fails its sales cannot keep selling on the strength of its purchases.
+ */
+function checkTrusted(ctx: TxContext, account: EvAccount, role: TradeRole): void {
   const p = ctx.genesis.params.evReputation;
-  if (isUntrusted(account.reputation, p)) {
+  if (isUntrustedIn(account.reputation, role, p)) {
+    const name = role === 'seller' ? 'R_ES' : 'R_EB';
     throw new TxError(
       'untrusted',
-      `account reputation ${account.reputation.r} ppm is below R_min ${p.rMinPpm} ppm; it needs reinstating`,
+      `the account's ${role} reputation ${name} ${roleScore(account.reputation, role)} ppm is below R_min ${p.rMinPpm} ppm; it needs reinstating`,
     );
   }
 }
@@ -117,7 +123,7 @@ const sellOrder: TxRule = {
     if (ctx.tx.inputs.length > 0 || ctx.tx.outputs.length > 0) {
       throw new TxError('unexpected-value', 'a sell order moves no tokens; the seller is paid at settlement');
     }
-    const tariff = checkOrder(ctx, body);
+    const tariff = checkOrder(ctx, { ...body, role: 'seller' });
     // DESIGN §6: "asks floored at the feed-in price"; a seller concedes from expected down to minimum.
     priceInBounds('minimum price', body.minPrice, tariff);
     priceInBounds('expected price', body.expectedPrice, tariff);
@@ -149,7 +155,7 @@ const buyOrder: TxRule = {
   escrows: true,
   apply: (ctx) => {
     const body = bodyOf(ctx.tx, 'buy-order');
-    const tariff = checkOrder(ctx, body);
+    const tariff = checkOrder(ctx, { ...body, role: 'buyer' });
     // DESIGN §6: "bids are capped at the retail price".
     priceInBounds('maximum price', body.maxPrice, tariff);
     const escrow = ctx.inputTotal - ctx.outputTotal;

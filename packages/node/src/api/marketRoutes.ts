@@ -37,15 +37,18 @@
  *      wrong-meter, not-cleared, not-matched, … POST /v1/txs answers the same;
  *      this endpoint only refuses other kinds.
  * GET  /v1/reputation?limit=&after=&untrusted=true|false
- *      EV accounts in key order with R, R_ES, R_EB (ppm), the untrusted flag
- *      (R < R_min) and the success and failure counters; totals of accounts
- *      and untrusted accounts. `limit` 1..1000 (default 100), `after` a key.
+ *      EV accounts in key order with R, R_ES, R_EB (ppm), whether each role
+ *      is untrusted (R_ES < R_min refuses its sell orders, R_EB < R_min its buy
+ *      orders; decision 0008), `untrusted` if either is, and the success and
+ *      failure counters; totals of accounts and untrusted accounts. `limit` 1..1000 (default 100), `after` a key.
  * GET  /v1/accounts/:key (server.ts) returns one account with its reputation.
  */
 import {
   decodeTx,
   evAccountCodec,
   fromHex,
+  isUntrusted,
+  isUntrustedIn,
   Keys,
   orderRecordCodec,
   readOrder,
@@ -316,7 +319,7 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
       let more = false;
       for (const [key] of view.scan('ev/')) {
         const ev = view.read(evAccountCodec, key)!;
-        const untrusted = ev.reputation.r < rep.rMinPpm;
+        const untrusted = isUntrusted(ev.reputation, rep);
         total++;
         if (untrusted) untrustedTotal++;
         if (key <= from || (q.untrusted !== undefined && untrusted !== q.untrusted)) continue;
@@ -332,6 +335,8 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
           es: r.es,
           eb: r.eb,
           untrusted,
+          untrustedAsSeller: isUntrustedIn(r, 'seller', rep),
+          untrustedAsBuyer: isUntrustedIn(r, 'buyer', rep),
           sales: { succeeded: r.esSuccessCount, failed: r.esFailCount },
           purchases: { succeeded: r.ebSuccessCount, failed: r.ebFailCount },
         });

@@ -138,10 +138,11 @@ export function registerMarketCommands(program: Command, ev: Command): void {
         c.accountOrders(key),
         c.marketCurrent(),
       ]);
-      const rep = account.account.reputation as { r: number };
+      const rep = account.account.reputation as { es: number; eb: number };
       print({
         ...account,
-        untrusted: rep.r < current.rMinPpm,
+        untrustedAsSeller: rep.es < current.rMinPpm,
+        untrustedAsBuyer: rep.eb < current.rMinPpm,
         rMinPpm: current.rMinPpm,
         openOrders: orders.orders,
       });

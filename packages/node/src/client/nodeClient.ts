@@ -152,7 +152,10 @@ export interface ReputationRow {
   readonly r: number;
   readonly es: number;
   readonly eb: number;
+  /** Either role below R_min. */
   readonly untrusted: boolean;
+  readonly untrustedAsSeller: boolean;
+  readonly untrustedAsBuyer: boolean;
   readonly sales: { succeeded: number; failed: number };
   readonly purchases: { succeeded: number; failed: number };
 }
