@@ -1,4 +1,5 @@
 export * from './blockSync.ts';
+export * from './directChannel.ts';
 export * from './errors.ts';
 export * from './gossip.ts';
 export * from './leagAllowList.ts';

@@ -21,6 +21,11 @@ export interface NetworkMetrics {
   syncServed: Counter<'result'>;
   syncBlocksServed: Counter;
   syncRequested: Counter<'result'>;
+  directSent: Counter<'result'>;
+  directDropped: Counter<'reason'>;
+  directFramesWritten: Counter;
+  directReceived: Counter<'result'>;
+  directStreams: Counter<'result'>;
 }
 
 export function createNetworkMetrics(registry: Registry): NetworkMetrics {
@@ -122,6 +127,35 @@ export function createNetworkMetrics(registry: Registry): NetworkMetrics {
     syncRequested: new Counter({
       name: 'v2g_sync_requests_sent_total',
       help: 'Block sync requests made by this node, by outcome',
+      labelNames: ['result'],
+      registers,
+    }),
+    directSent: new Counter({
+      name: 'v2g_direct_send_total',
+      help: 'Direct (point-to-point) sends: queued, or why refused (not-connected, too-large, open-failed, ...)',
+      labelNames: ['result'],
+      registers,
+    }),
+    directDropped: new Counter({
+      name: 'v2g_direct_dropped_total',
+      help: 'Queued direct frames dropped before being written (queue-full drops the oldest)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    directFramesWritten: new Counter({
+      name: 'v2g_direct_frames_written_total',
+      help: 'Direct frames handed to a stream',
+      registers,
+    }),
+    directReceived: new Counter({
+      name: 'v2g_direct_received_total',
+      help: 'Direct frames received (ok), or why a stream was cut (too-large, stream-error)',
+      labelNames: ['result'],
+      registers,
+    }),
+    directStreams: new Counter({
+      name: 'v2g_direct_streams_total',
+      help: 'Outbound direct streams: opened, open-failed, broken',
       labelNames: ['result'],
       registers,
     }),

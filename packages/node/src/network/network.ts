@@ -10,13 +10,26 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type BlockSource, BlockSync, DEFAULT_SYNC_OPTIONS, type SyncOptions } from './blockSync.ts';
 import { BootstrapDialer, parseBootstrapAddr, type RedialOptions } from './bootstrap.ts';
+import {
+  DEFAULT_DIRECT_OPTIONS,
+  DirectChannel,
+  type DirectHandler,
+  type DirectOptions,
+} from './directChannel.ts';
 import { NetworkError } from './errors.ts';
 import { type GossipHandler, GossipRouter, type GossipValidators } from './gossip.ts';
 import type { LeagDirectory } from './leagAllowList.ts';
 import { createLeagGater } from './leagGater.ts';
 import { createNetworkMetrics } from './metrics.ts';
 import { leagKeyFromPeerId, privateKeyFromLeagKey } from './peerIdentity.ts';
-import { DEFAULT_TOPIC_LIMITS, gossipTopic, syncProtocol, TOPIC_KINDS, type TopicKind } from './topics.ts';
+import {
+  DEFAULT_TOPIC_LIMITS,
+  directProtocol,
+  gossipTopic,
+  syncProtocol,
+  TOPIC_KINDS,
+  type TopicKind,
+} from './topics.ts';
 import { TxBatcher, type TxBatcherOptions } from './txBatcher.ts';
 
 /** What the network needs from the daemon. */
@@ -41,6 +54,8 @@ export interface NetworkOptions {
   txBatch?: Partial<TxBatcherOptions>;
   redial?: Partial<RedialOptions>;
   sync?: Partial<SyncOptions>;
+  /** The direct channel; its frame limit is the consensus topic limit. */
+  direct?: Partial<Omit<DirectOptions, 'maxFrameBytes'>>;
   /** Gossip messages awaiting the daemon's verdict at once; more are ignored as `overloaded`. */
   maxPendingValidations?: number;
   /** New inbound connections accepted per second from one host (libp2p defaults to 5). */
@@ -70,6 +85,18 @@ export interface Network {
   connectedPeers(): PeerId[];
   /** Blocks `from..to` from a peer (a prefix of the range, possibly empty); see syncMessages.ts. */
   requestBlocks(peer: PeerId, from: number, to: number): Promise<Uint8Array[]>;
+  /**
+   * Sends one frame to one LEAG over the direct channel (`/v2g/<chainId>/direct/1`), bypassing
+   * gossipsub's seen-cache, so the same bytes can be re-sent to a LEAG that missed them.
+   * Fire-and-forget: true when queued, false when there is no connection to that LEAG (or the frame is
+   * over the consensus limit, or the network is not running). Never throws. Delivery is best effort.
+   */
+  sendTo(leagKey: Uint8Array, data: Uint8Array): boolean;
+  /**
+   * Registers a handler for frames that other LEAGs sent with `sendTo`; returns an unsubscribe function.
+   * Frames are NOT validated here: the daemon checks them as it checks the consensus topic.
+   */
+  onDirect(handler: DirectHandler): () => void;
   /** Closes connections to peers no longer in the LEAG directory; call after a LEAG leaves. */
   enforceAllowList(): Promise<void>;
 }
@@ -172,6 +199,12 @@ export async function createNetwork(
     syncOptions,
   );
 
+  const direct = new DirectChannel({ libp2p, metrics, logger }, directProtocol(options.chainId), {
+    ...DEFAULT_DIRECT_OPTIONS,
+    ...options.direct,
+    maxFrameBytes: limits.consensus,
+  });
+
   const updatePeerGauges = (): void => {
     metrics.peersConnected.set(libp2p.getPeers().length);
     for (const kind of TOPIC_KINDS)
@@ -197,6 +230,7 @@ export async function createNetwork(
       if (started) return;
       await libp2p.start();
       await sync.start();
+      await direct.start();
       router.start();
       libp2p.addEventListener('peer:connect', onTopology);
       libp2p.addEventListener('peer:disconnect', onTopology);
@@ -220,6 +254,7 @@ export async function createNetwork(
       libp2p.removeEventListener('peer:disconnect', onTopology);
       libp2p.services.pubsub.removeEventListener('subscription-change', onTopology);
       router.stop();
+      await direct.stop();
       await sync.stop();
       await libp2p.stop();
       batcher.clear();
@@ -289,6 +324,14 @@ export async function createNetwork(
     requestBlocks(peer, from, to) {
       if (!started) return Promise.reject(new NetworkError({ code: 'not-started' }));
       return sync.requestBlocks(peer, from, to);
+    },
+
+    sendTo(leagKey, data) {
+      return direct.sendTo(leagKey, data);
+    },
+
+    onDirect(handler) {
+      return direct.onDirect(handler);
     },
 
     async enforceAllowList() {

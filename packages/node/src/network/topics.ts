@@ -12,6 +12,10 @@ export function syncProtocol(chainId: string): string {
   return `/v2g/${chainId}/sync/1`;
 }
 
+export function directProtocol(chainId: string): string {
+  return `/v2g/${chainId}/direct/1`;
+}
+
 /** Upper bound on a block's certificate and framing around it (256 signers of ~100 bytes each). */
 const CERTIFICATE_HEADROOM = 64 * 1024;
 
