@@ -98,7 +98,10 @@ export class ConsensusEngine {
   private reported = new Set<string>();
   private buffered: ConsensusMessage[] = [];
   private behindReported = 0;
-  private relayed = new Set<number>();
+  /** (peer, round) pairs already helped since the last resend period. */
+  private relayed = new Set<string>();
+  /** The highest round each LEAG has signed a message in at this height (hex key → round). */
+  private peerRounds = new Map<string, number>();
   private out: EngineAction[] = [];
   private handled = 0;
 
@@ -180,6 +183,8 @@ export class ConsensusEngine {
     this.prepareTimeouts = new Set();
     this.commitTimeouts = new Set();
     this.reported = new Set();
+    this.peerRounds = new Map();
+    this.relayed = new Set();
     this.out = [];
     this.out.push({
       type: 'schedule',
@@ -255,7 +260,6 @@ export class ConsensusEngine {
       return;
     }
     if (height < this.height) return;
-    if (m.kind !== 'decision') this.relayIfBehind(m.kind === 'vote' ? m.vote.round : m.round);
     if (m.kind === 'vote') this.receiveVote(m.vote);
     else if (m.kind === 'proposal') this.receiveProposal(m);
     else this.receiveDecision(m.block, m.certificate);
@@ -273,17 +277,28 @@ export class ConsensusEngine {
   }
 
   /**
-   * A peer still in an earlier round of this height needs that round's votes
-   * to time out of it (Tendermint's gossip sends peers the votes they lack).
-   * We send every vote we hold for that round, at most once per resend period.
+   * A LEAG that signs in an earlier round of this height than ours needs
+   * that round's votes to leave it, and our own messages of the current round
+   * to join us (Tendermint's gossip sends each peer the votes it lacks). The
+   * same bytes went out by gossip before, and gossip drops what it has seen,
+   * so they go to that LEAG directly: at most once per (LEAG, round) in each
+   * resend period. Called only for verified signatures, so nobody can make
+   * us send on another LEAG's behalf.
    */
-  private relayIfBehind(round: number): void {
-    if (round >= this.round || this.relayed.has(round)) return;
-    this.relayed.add(round);
+  private notePeer(peer: Uint8Array, round: number): void {
+    if (bytesEqual(peer, this.cfg.signer.publicKey) || this.tooFarAhead(round)) return;
+    const id = toHex(peer);
+    const known = this.peerRounds.get(id);
+    if (known === undefined || round > known) this.peerRounds.set(id, round);
+    if (round >= this.round || this.step === 'start' || this.weight(peer) < 0) return;
+    const key = `${id}:${round}`;
+    if (this.relayed.has(key)) return;
+    this.relayed.add(key);
     for (const sets of [this.prepares, this.commits]) {
       for (const vote of sets.get(round)?.all() ?? [])
-        this.out.push({ type: 'broadcast', message: { kind: 'vote', vote } });
+        this.out.push({ type: 'send', to: peer, message: { kind: 'vote', vote } });
     }
+    this.sendOwn(peer);
   }
 
   private tooFarAhead(round: number): boolean {
@@ -297,8 +312,12 @@ export class ConsensusEngine {
     const sets = vote.type === 'prepare' ? this.prepares : this.commits;
     let set = sets.get(vote.round);
     // A vote already counted needs no second signature check.
-    if (set?.has(vote)) return;
+    if (set?.has(vote)) {
+      this.notePeer(vote.voter, vote.round);
+      return;
+    }
     if (!this.verify(this.cfg.chainId, vote)) return;
+    this.notePeer(vote.voter, vote.round);
     if (!set) {
       set = new VoteSet();
       sets.set(vote.round, set);
@@ -331,6 +350,7 @@ export class ConsensusEngine {
     if (known?.has(key)) return;
     const payload = proposalSigningPayload(this.cfg.chainId, { ...p, blockHash: hash });
     if (!verifySignature(p.signature, payload, p.proposer)) return;
+    this.notePeer(p.proposer, p.round);
     this.noteRoundBlock(p.round, key, p.block);
     // The first proposal of a round is the one we prepare; later ones only help us see a quorum others formed.
     if (this.proposals.has(p.round)) return;
@@ -394,9 +414,12 @@ export class ConsensusEngine {
 
   /**
    * Tendermint assumes every message between correct LEAGs is eventually
-   * delivered; gossip over a lossy network does not promise that, so a LEAG
-   * that has not decided re-sends what it already signed in its current
-   * round (the same bytes: nothing new is signed) and asks again to sync.
+   * delivered; gossip over a lossy network does not promise that, and it
+   * drops a message it has seen before, so a LEAG that missed a message
+   * (it was down, partitioned, or started late) never gets it by gossip
+   * again. A LEAG that has not decided therefore re-sends what it signed in
+   * its current round directly to every other committee member, and asks
+   * again to sync.
    */
   private resend(): void {
     this.out.push({
@@ -408,15 +431,22 @@ export class ConsensusEngine {
     this.relayed.clear();
     if (this.step === 'decided' || this.step === 'start') return;
     const me = this.cfg.signer.publicKey;
+    for (const m of this.committee.members) if (!bytesEqual(m.publicKey, me)) this.sendOwn(m.publicKey);
+  }
+
+  /** Our proposal of the current round (with its polka) and our votes in it, to one LEAG. */
+  private sendOwn(to: Uint8Array): void {
+    const me = this.cfg.signer.publicKey;
     const proposal = this.proposals.get(this.round);
     const hash = this.proposalHashes.get(this.round);
     if (proposal && hash && bytesEqual(proposal.proposer, me)) {
-      this.out.push({ type: 'broadcast', message: { kind: 'proposal', ...proposal } });
-      this.sendPolka(proposal, hash);
+      this.out.push({ type: 'send', to, message: { kind: 'proposal', ...proposal } });
+      for (const vote of this.polkaOf(proposal, hash))
+        this.out.push({ type: 'send', to, message: { kind: 'vote', vote } });
     }
     for (const sets of [this.prepares, this.commits]) {
       const own = sets.get(this.round)?.voteOf(me);
-      if (own) this.out.push({ type: 'broadcast', message: { kind: 'vote', vote: own } });
+      if (own) this.out.push({ type: 'send', to, message: { kind: 'vote', vote: own } });
     }
   }
 
@@ -495,10 +525,13 @@ export class ConsensusEngine {
 
   /** A re-proposal is only accepted with the prepare quorum of its valid round: send those votes along. */
   private sendPolka(proposal: Proposal, hash: Uint8Array): void {
-    if (proposal.validRound === null) return;
-    for (const vote of this.prepares.get(proposal.validRound)?.votesFor(voteKey(hash)) ?? []) {
+    for (const vote of this.polkaOf(proposal, hash))
       this.out.push({ type: 'broadcast', message: { kind: 'vote', vote } });
-    }
+  }
+
+  private polkaOf(proposal: Proposal, hash: Uint8Array): readonly SignedVote[] {
+    if (proposal.validRound === null) return [];
+    return this.prepares.get(proposal.validRound)?.votesFor(voteKey(hash)) ?? [];
   }
 
   private lockState(): LockState {

@@ -1,7 +1,17 @@
 export * from './certificate.ts';
+export * from './chain/chainMempool.ts';
+export * from './chain/chainRules.ts';
+export type * from './chain/chainStorage.ts';
+export * from './chain/dryRun.ts';
+export * from './chain/executor.ts';
+export * from './chain/memoryChainStorage.ts';
+export * from './chain/mempool.ts';
+export * from './driver/driver.ts';
+export * from './driver/syncScheduler.ts';
 export * from './engine.ts';
 export type * from './interface.ts';
 export * from './leader.ts';
+export * from './maybePromise.ts';
 export * from './messages.ts';
 export * from './quorum.ts';
 export * from './rules/committeeRecord.ts';

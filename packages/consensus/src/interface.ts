@@ -1,4 +1,5 @@
 import type { Block, CommitCertificate, SignedVote } from '@v2g/core';
+import type { MaybePromise } from './maybePromise.ts';
 import type { ConsensusMessage } from './messages.ts';
 import type { Committee } from './selectCommittee.ts';
 
@@ -47,24 +48,32 @@ export interface BlockValidator {
   acceptable?(block: Block): Validation;
 }
 
-/** Gossip of consensus messages (topic `/v2g/<chainId>/consensus/1`); bytes from `encodeConsensusMessage`. */
+/**
+ * How the driver reaches other LEAGs. `broadcast` is gossip (topic
+ * `/v2g/<chainId>/consensus/1`): it drops a message whose id (the hash of
+ * its bytes) it has seen before, so it carries every message once.
+ * `sendTo` is a direct stream to one LEAG and never deduplicates: re-sends
+ * go that way. `announce` gossips a committed block with its certificate
+ * (topic `block`), for LEAGs outside the committee and any that missed the
+ * decision. Bytes are `encodeConsensusMessage` / `encodeCertifiedBlock`.
+ */
 export interface ConsensusNetwork {
-  broadcast(bytes: Uint8Array): void | Promise<void>;
-  /** Direct send to one LEAG by public key; optional (the engine only uses broadcast). */
-  sendTo?(peer: Uint8Array, bytes: Uint8Array): void | Promise<void>;
+  broadcast(message: ConsensusMessage): void;
+  sendTo(peer: Uint8Array, message: ConsensusMessage): void;
+  announce(block: Block, certificate: CommitCertificate): void;
 }
 
 /** Durable storage of the signing state (the daemon's consensus WAL bucket). */
 export interface SigningStateStore {
-  load(): Promise<SigningState | null>;
-  /** Must be durable (fsync'd batch) when it resolves. */
-  save(state: SigningState): Promise<void>;
+  /** Must be durable (fsync'd batch) when it returns or resolves; a throw or rejection halts consensus. */
+  save(state: SigningState): MaybePromise<void>;
 }
 
 /** Timers: wall clock in the daemon, virtual time in the simulator. */
 export interface Clock {
   now(): number;
-  setTimer(delayMs: number, callback: () => void): void;
+  /** Calls `callback` after `delayMs`; the returned function cancels it. */
+  setTimer(delayMs: number, callback: () => void): () => void;
 }
 
 /** The steps of one round, in signing order. */
@@ -114,7 +123,13 @@ export interface Timeout {
 
 export type EngineAction =
   | { readonly type: 'persist'; readonly state: SigningState }
+  /** First delivery of a message: gossip to every LEAG. */
   | { readonly type: 'broadcast'; readonly message: ConsensusMessage }
+  /**
+   * Direct delivery to one LEAG, whatever gossip deduplication did before:
+   * re-sends (the same signed bytes) and what a LEAG in an earlier round lacks.
+   */
+  | { readonly type: 'send'; readonly to: Uint8Array; readonly message: ConsensusMessage }
   | { readonly type: 'schedule'; readonly timeout: Timeout; readonly delayMs: number }
   | { readonly type: 'commit'; readonly block: Block; readonly certificate: CommitCertificate }
   /** Two conflicting signed votes by one LEAG: the driver turns them into an `evidence` transaction. */

@@ -13,19 +13,19 @@ import type { EngineAction, SigningState } from '../src/interface.ts';
 import type { ConsensusMessage } from '../src/messages.ts';
 import { consensusRules } from '../src/rules/consensusRules.ts';
 import type { Committee } from '../src/selectCommittee.ts';
-import { SimChain } from '../src/sim/simChain.ts';
 import { simGenesis, simKeys } from '../src/sim/simulate.ts';
+import { TestChain } from './testChain.ts';
 
 export const keys = simKeys(4);
 export const params: ConsensusParams = { ...defaultConsensusParams };
 export const genesis = simGenesis(keys, params);
 export const rules = combineRules(ledgerRules, consensusRules());
 
-export function freshChain(): SimChain {
-  return new SimChain(genesis, rules);
+export function freshChain(): TestChain {
+  return new TestChain(genesis, rules);
 }
 
-export function committeeOf(chain: SimChain): Committee {
+export function committeeOf(chain: TestChain): Committee {
   const s = chain.nextCommittee();
   if (!s.ok) throw new Error(s.reason);
   return s.committee;
@@ -39,7 +39,7 @@ export class Harness {
   readonly key: KeyPair;
   now = 1;
 
-  constructor(key: KeyPair, restored: SigningState | null = null, chain?: SimChain) {
+  constructor(key: KeyPair, restored: SigningState | null = null, chain?: TestChain) {
     this.key = key;
     if (chain) this.chain = chain;
     this.engine = new ConsensusEngine({

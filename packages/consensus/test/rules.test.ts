@@ -24,8 +24,8 @@ import {
   utf8,
 } from '@v2g/core';
 import { certificateFrom } from '../src/certificate.ts';
-import { SimChain } from '../src/sim/simChain.ts';
 import { genesis, keys, rules } from './fixtures.ts';
+import { TestChain } from './testChain.ts';
 
 const order: KeyPair[] = [...keys].sort((a, b) => compareBytes(a.publicKey, b.publicKey));
 const ra = keyPairFromSeed(sha256(utf8('v2g-sim/ra')));
@@ -44,7 +44,7 @@ function certify(block: Block, signers: readonly KeyPair[]): CommitCertificate {
 }
 
 function build(
-  chain: SimChain,
+  chain: TestChain,
   g: Genesis,
   opts: { proposer?: KeyPair; txs?: Tx[]; lastCommit?: CommitCertificate | null } = {},
 ) {
@@ -64,7 +64,7 @@ function build(
 
 /** Builds, certifies (by `signers`) and commits the next block. */
 function next(
-  chain: SimChain,
+  chain: TestChain,
   opts: { proposer?: KeyPair; txs?: Tx[]; signers?: KeyPair[]; g?: Genesis } = {},
 ) {
   const committee = chain.nextCommittee();
@@ -77,7 +77,7 @@ function next(
   return built;
 }
 
-function reputation(chain: SimChain, key: KeyPair): number {
+function reputation(chain: TestChain, key: KeyPair): number {
   return new StateView(chain.store).read(leagCodec, Keys.leag(key.publicKey))?.reputationPpm ?? -1;
 }
 
@@ -110,7 +110,7 @@ function errorOf(fn: () => unknown): string {
 
 describe('consensus rules: certificates and LEAG reputation', () => {
   test('block 2 must carry a certificate of more than 2/3 of block 1 committee, for block 1', () => {
-    const chain = new SimChain(genesis, rules);
+    const chain = new TestChain(genesis, rules);
     const b1 = next(chain);
     assert.equal(
       errorOf(() => build(chain, genesis, { lastCommit: certify(b1.block, order.slice(0, 2)) })),
@@ -120,7 +120,7 @@ describe('consensus rules: certificates and LEAG reputation', () => {
       errorOf(() => build(chain, genesis, { lastCommit: null })),
       'invalid-certificate',
     );
-    const other = build(new SimChain(genesis, rules), genesis, { proposer: order[1]! }).block;
+    const other = build(new TestChain(genesis, rules), genesis, { proposer: order[1]! }).block;
     assert.equal(
       errorOf(() => build(chain, genesis, { lastCommit: certify(other, order) })),
       'invalid-certificate',
@@ -132,7 +132,7 @@ describe('consensus rules: certificates and LEAG reputation', () => {
   });
 
   test('a proposer outside the committee is refused', () => {
-    const chain = new SimChain(genesis, rules);
+    const chain = new TestChain(genesis, rules);
     const stranger = keyPairFromSeed(sha256(utf8('stranger')));
     assert.equal(
       errorOf(() => build(chain, genesis, { proposer: stranger })),
@@ -141,7 +141,7 @@ describe('consensus rules: certificates and LEAG reputation', () => {
   });
 
   test('the proposer gains, certificate signers gain a little, absent members lose a little', () => {
-    const chain = new SimChain(genesis, rules);
+    const chain = new TestChain(genesis, rules);
     next(chain, { proposer: order[0]!, signers: order.slice(0, 3) });
     next(chain, { proposer: order[1]! });
     const p = genesis.params.consensus;
@@ -159,7 +159,7 @@ describe('consensus rules: certificates and LEAG reputation', () => {
         reputationPpm: l.publicKey === order[0]!.publicKey ? 999_900 : 1_500,
       })),
     };
-    const chain = new SimChain(g, rules);
+    const chain = new TestChain(g, rules);
     next(chain, { g, proposer: order[0]!, signers: [order[0]!] });
     next(chain, { g, proposer: order[0]!, signers: [order[0]!] });
     assert.equal(reputation(chain, order[0]!), 1_000_000);
@@ -168,7 +168,7 @@ describe('consensus rules: certificates and LEAG reputation', () => {
 
 describe('evidence rule', () => {
   test('two conflicting votes cut the LEAG below R_min and out of the next committee', () => {
-    const chain = new SimChain(genesis, rules);
+    const chain = new TestChain(genesis, rules);
     next(chain);
     const [first, second] = conflicting(order[2]!);
     const built = next(chain, { txs: [tx({ kind: 'evidence', first, second })] });
@@ -179,7 +179,7 @@ describe('evidence rule', () => {
   });
 
   test('the same offence cannot be punished twice, even with the votes swapped', () => {
-    const chain = new SimChain(genesis, rules);
+    const chain = new TestChain(genesis, rules);
     const [first, second] = conflicting(order[2]!);
     next(chain, { txs: [tx({ kind: 'evidence', first, second })] });
     const again = build(chain, genesis, { txs: [tx({ kind: 'evidence', first: second, second: first })] });
@@ -187,7 +187,7 @@ describe('evidence rule', () => {
   });
 
   test('votes that agree, differ in round or type, or do not verify are not evidence', () => {
-    const chain = new SimChain(genesis, rules);
+    const chain = new TestChain(genesis, rules);
     const [a, b] = conflicting(order[2]!);
     const cases: [SignedVote, SignedVote][] = [
       [a, a],
@@ -207,7 +207,7 @@ describe('evidence rule', () => {
   });
 
   test('evidence against a key that is not a LEAG is refused', () => {
-    const chain = new SimChain(genesis, rules);
+    const chain = new TestChain(genesis, rules);
     const [first, second] = conflicting(keyPairFromSeed(sha256(utf8('nobody'))));
     assert.equal(
       build(chain, genesis, { txs: [tx({ kind: 'evidence', first, second })] }).rejected[0]?.error.code,
@@ -217,8 +217,8 @@ describe('evidence rule', () => {
 });
 
 describe('reinstate rule', () => {
-  function cutChain(): SimChain {
-    const chain = new SimChain(genesis, rules);
+  function cutChain(): TestChain {
+    const chain = new TestChain(genesis, rules);
     next(chain);
     const [first, second] = conflicting(order[3]!);
     next(chain, { txs: [tx({ kind: 'evidence', first, second })] });
@@ -269,7 +269,7 @@ describe('reinstate rule', () => {
   });
 
   test('an EV account below R_min is lifted to R_min on <R, R_ES, R_EB>', () => {
-    const chain = new SimChain(genesis, rules);
+    const chain = new TestChain(genesis, rules);
     const ev = keyPairFromSeed(sha256(utf8('ev-1')));
     next(chain, {
       txs: [tx({ kind: 'register-ev', account: ev.publicKey, leag: order[0]!.publicKey }, [ra, ev])],

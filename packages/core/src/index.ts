@@ -41,6 +41,7 @@ export * from './state/stateView.ts';
 export * from './state/store.ts';
 export * from './tx/checkTx.ts';
 export * from './tx/codec.ts';
+export * from './tx/evidenceTx.ts';
 export * from './tx/limits.ts';
 export * from './tx/sign.ts';
 export * from './tx/txError.ts';

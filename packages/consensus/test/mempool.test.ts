@@ -16,7 +16,7 @@ import {
   utf8,
   walletAddress,
 } from '@v2g/core';
-import { Mempool } from '../src/mempool/mempool.ts';
+import { Mempool } from '../src/chain/mempool.ts';
 
 const key = (label: string) => keyPairFromSeed(sha256(utf8(label)));
 const alice = key('alice');

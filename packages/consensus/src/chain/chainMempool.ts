@@ -1,11 +1,19 @@
-import type { Genesis } from '@v2g/core';
-import { chainRules } from '../chain/chainRules.ts';
-import { dryRunTx } from '../chain/dryRun.ts';
+import type { Genesis, Rules } from '@v2g/core';
+import { chainRules } from './chainRules.ts';
+import { dryRunTx } from './dryRun.ts';
 import { Mempool } from './mempool.ts';
 
+export interface ChainMempoolLimits {
+  readonly maxTxs: number;
+  readonly maxBytes: number;
+}
+
 /** The mempool a LEAG runs: every admission is dry-run against the committed state with the chain's rules. */
-export function createChainMempool(genesis: Genesis, limits: { maxTxs: number; maxBytes: number }): Mempool {
-  const rules = chainRules();
+export function createChainMempool(
+  genesis: Genesis,
+  limits: ChainMempoolLimits,
+  rules: Rules = chainRules(),
+): Mempool {
   const mempool: Mempool = new Mempool({
     chainId: genesis.chainId,
     maxTxs: limits.maxTxs,

@@ -1,0 +1,371 @@
+import {
+  type Block,
+  type CommitCertificate,
+  type ConsensusParams,
+  evidenceTx,
+  type SignedVote,
+  type Tx,
+} from '@v2g/core';
+import type { BlockSource, ChainExecutor } from '../chain/executor.ts';
+import { ConsensusEngine, type EngineStatus } from '../engine.ts';
+import type {
+  Clock,
+  ConsensusNetwork,
+  EngineAction,
+  Signer,
+  SigningState,
+  SigningStateStore,
+  Timeout,
+} from '../interface.ts';
+import { isPromise, type MaybePromise } from '../maybePromise.ts';
+import type { ConsensusMessage } from '../messages.ts';
+import type { VoteVerifier } from '../voteVerifier.ts';
+import { DEFAULT_SYNC_OPTIONS, type SyncOptions, type SyncPort, SyncScheduler } from './syncScheduler.ts';
+
+export interface CertifiedBlock {
+  readonly block: Block;
+  readonly certificate: CommitCertificate;
+}
+
+/** What the driver reports as it goes: metrics and logs in the daemon, checks in the simulator. */
+export interface DriverObserver {
+  inputHandled?(kind: 'message' | 'timeout' | 'blocks'): void;
+  voteReceived?(type: SignedVote['type']): void;
+  timeoutFired?(timeout: Timeout): void;
+  persistSeconds?(seconds: number): void;
+  committed?(block: Block, certificate: CommitCertificate, source: 'consensus' | BlockSource): void;
+  halted?(reason: string): void;
+  evidence?(first: SignedVote, second: SignedVote): void;
+}
+
+export interface DriverComponents {
+  readonly chainId: string;
+  readonly params: ConsensusParams;
+  readonly signer: Signer;
+  readonly executor: ChainExecutor;
+  /** The signing state as loaded from disk at start-up (null on a first start). */
+  readonly restored: SigningState | null;
+  readonly signingStore: SigningStateStore;
+  readonly network: ConsensusNetwork;
+  readonly clock: Clock;
+  readonly sync: SyncPort;
+  /** Hands an evidence transaction to the node's transaction ingress (mempool and gossip). */
+  readonly submitEvidence: (tx: Tx) => void;
+  readonly verifyVote: VoteVerifier;
+  readonly syncOptions?: Partial<SyncOptions>;
+  readonly observer?: DriverObserver;
+}
+
+export type DriverState =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'running' }
+  | { readonly kind: 'halted'; readonly reason: string }
+  | { readonly kind: 'stopped' };
+
+export interface DriverStatus extends EngineStatus {
+  readonly state: DriverState;
+  /** Clock time of the last commit (or of the start, before any). */
+  readonly lastCommitAt: number;
+  readonly syncing: boolean;
+  readonly syncTarget: number;
+}
+
+type Task = () => MaybePromise<void>;
+
+/**
+ * The one loop that drives the consensus engine, in the daemon and in the
+ * simulator alike (decision 0008). It owns:
+ *
+ * - the input queue: messages, timeouts and blocks are handled one at a
+ *   time, in arrival order, each to completion (a task may wait on a port);
+ * - persist-then-send: the engine's actions are performed in order, and a
+ *   `persist` completes before any later action of its batch; if the
+ *   signing state cannot be saved, consensus halts and nothing after it is
+ *   sent (a vote that was never saved never leaves);
+ * - timers, through the `Clock` port;
+ * - commit → next height, through the `ChainExecutor`, for our own
+ *   decisions and for certified blocks from gossip and sync;
+ * - block sync, through the `SyncScheduler` (retries on a timer).
+ *
+ * Ports may answer synchronously (the simulator) or with a promise (the
+ * daemon); the driver only waits when it must.
+ */
+export class ConsensusDriver {
+  private readonly c: DriverComponents;
+  private readonly engine: ConsensusEngine;
+  private readonly syncer: SyncScheduler;
+  private readonly queue: Task[] = [];
+  private readonly timers = new Set<() => void>();
+  private current: DriverState = { kind: 'idle' };
+  private busy = false;
+  private lastCommitAt: number;
+  private idle: (() => void)[] = [];
+
+  constructor(components: DriverComponents) {
+    this.c = components;
+    this.engine = new ConsensusEngine({
+      chainId: components.chainId,
+      signer: components.signer,
+      validator: components.executor,
+      params: components.params,
+      restored: components.restored,
+      verifyVote: components.verifyVote,
+    });
+    this.syncer = new SyncScheduler(
+      components.sync,
+      components.clock,
+      { ...DEFAULT_SYNC_OPTIONS, ...components.syncOptions },
+      () => components.executor.height,
+    );
+    this.lastCommitAt = components.clock.now();
+  }
+
+  get state(): DriverState {
+    return this.current;
+  }
+
+  status(): DriverStatus {
+    return {
+      ...this.engine.status(),
+      state: this.current,
+      lastCommitAt: this.lastCommitAt,
+      syncing: this.syncer.syncing,
+      syncTarget: this.syncer.targetHeight,
+    };
+  }
+
+  /** Engine inputs handled so far. */
+  get inputsHandled(): number {
+    return this.engine.inputsHandled;
+  }
+
+  /** Starts the engine at the height after the stored head. */
+  start(): void {
+    if (this.current.kind !== 'idle') return;
+    this.current = { kind: 'running' };
+    this.lastCommitAt = this.c.clock.now();
+    this.enqueue(() => this.startNextHeight());
+  }
+
+  /** Stops for good: timers cancelled, queued inputs dropped. Resolves once the task under way has finished. */
+  stop(): Promise<void> {
+    if (this.current.kind !== 'halted') this.current = { kind: 'stopped' };
+    this.shutdown();
+    return this.whenIdle();
+  }
+
+  receiveMessage(message: ConsensusMessage): void {
+    if (message.kind === 'vote') this.c.observer?.voteReceived?.(message.vote.type);
+    this.enqueue(() => {
+      this.c.observer?.inputHandled?.('message');
+      return this.perform(this.engine.handleMessage(message));
+    });
+  }
+
+  /**
+   * Certified blocks from gossip or sync, in height order. Each is checked
+   * against the committee this LEAG computes (a forged certificate is
+   * refused by the executor) and committed; then the engine moves on.
+   */
+  receiveBlocks(from: Uint8Array, blocks: readonly CertifiedBlock[], source: BlockSource): void {
+    const first = blocks[0];
+    if (first === undefined) {
+      if (source === 'sync') this.syncer.answered(from, false);
+      return;
+    }
+    this.enqueue(() => {
+      this.c.observer?.inputHandled?.('blocks');
+      const before = this.c.executor.height;
+      const top = blocks[blocks.length - 1]!.block.header.height;
+      if (source === 'gossip' && first.block.header.height > before + 1) {
+        this.syncer.behind(from, top);
+        return;
+      }
+      return this.importFrom(blocks, 0, source, () => {
+        const progressed = this.c.executor.height > before;
+        if (source === 'sync') this.syncer.answered(from, progressed);
+        if (progressed) return this.startNextHeight();
+      });
+    });
+  }
+
+  /** The sync request to `from` failed (the network's answer); the scheduler retries later. */
+  syncFailed(from: Uint8Array): void {
+    if (this.current.kind === 'running') this.syncer.failed(from);
+  }
+
+  /** Asks `peer` for blocks after our head (e.g. at start-up, before any message says we are behind). */
+  probe(peer: Uint8Array): void {
+    if (this.current.kind === 'running') this.syncer.behind(peer, this.c.executor.height + 1);
+  }
+
+  // ---- the loop ---------------------------------------------------------------------------------
+
+  private enqueue(task: Task): void {
+    if (this.current.kind !== 'running') return;
+    this.queue.push(task);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.busy) return;
+    this.busy = true;
+    while (this.current.kind === 'running') {
+      const task = this.queue.shift();
+      if (task === undefined) break;
+      let result: MaybePromise<void>;
+      try {
+        result = task();
+      } catch (err) {
+        this.halt(err);
+        break;
+      }
+      if (isPromise(result)) {
+        result.then(
+          () => {
+            this.busy = false;
+            this.pump();
+          },
+          (err: unknown) => {
+            this.busy = false;
+            this.halt(err);
+            this.settle();
+          },
+        );
+        return;
+      }
+    }
+    this.busy = false;
+    this.settle();
+  }
+
+  private settle(): void {
+    if (this.busy || (this.queue.length > 0 && this.current.kind === 'running')) return;
+    const waiting = this.idle;
+    this.idle = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  private whenIdle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private halt(err: unknown): void {
+    if (this.current.kind === 'halted' || this.current.kind === 'stopped') return;
+    const reason = err instanceof Error ? err.message : String(err);
+    this.current = { kind: 'halted', reason };
+    this.shutdown();
+    this.c.observer?.halted?.(reason);
+  }
+
+  private shutdown(): void {
+    this.queue.length = 0;
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    this.syncer.stop();
+  }
+
+  /**
+   * Performs the engine's actions in order. A `persist` must be durable
+   * before anything after it; a `commit` ends the batch (what follows it
+   * belongs to the decided height, and the next height starts afresh).
+   */
+  private perform(actions: readonly EngineAction[], from = 0): MaybePromise<void> {
+    for (let i = from; i < actions.length; i++) {
+      const a = actions[i]!;
+      switch (a.type) {
+        case 'persist': {
+          const started = performance.now();
+          const saved = this.c.signingStore.save(a.state);
+          const done = () => this.c.observer?.persistSeconds?.((performance.now() - started) / 1000);
+          if (isPromise(saved))
+            return saved.then(() => {
+              done();
+              return this.perform(actions, i + 1);
+            });
+          done();
+          break;
+        }
+        case 'broadcast':
+          this.c.network.broadcast(a.message);
+          break;
+        case 'send':
+          this.c.network.sendTo(a.to, a.message);
+          break;
+        case 'schedule':
+          this.schedule(a.timeout, a.delayMs);
+          break;
+        case 'commit':
+          return this.commit(a.block, a.certificate, 'consensus', () => this.startNextHeight());
+        case 'evidence':
+          this.c.observer?.evidence?.(a.first, a.second);
+          this.c.submitEvidence(evidenceTx(this.c.chainId, a.first, a.second));
+          break;
+        case 'behind':
+          // Messages for `height` mean blocks up to height − 1 exist.
+          this.syncer.behind(a.from, a.height - 1);
+          break;
+      }
+    }
+  }
+
+  private schedule(timeout: Timeout, delayMs: number): void {
+    const cancel = this.c.clock.setTimer(delayMs, () => {
+      this.timers.delete(cancel);
+      this.enqueue(() => {
+        this.c.observer?.inputHandled?.('timeout');
+        this.c.observer?.timeoutFired?.(timeout);
+        return this.perform(this.engine.handleTimeout(timeout));
+      });
+    });
+    this.timers.add(cancel);
+  }
+
+  private commit(
+    block: Block,
+    certificate: CommitCertificate,
+    source: 'consensus' | BlockSource,
+    then: () => MaybePromise<void>,
+  ): MaybePromise<void> {
+    const written = this.c.executor.commit(block, certificate);
+    const after = (): MaybePromise<void> => {
+      this.lastCommitAt = this.c.clock.now();
+      this.c.observer?.committed?.(block, certificate, source);
+      if (source === 'consensus') this.c.network.announce(block, certificate);
+      return then();
+    };
+    return isPromise(written) ? written.then(after) : after();
+  }
+
+  private importFrom(
+    blocks: readonly CertifiedBlock[],
+    i: number,
+    source: BlockSource,
+    then: () => MaybePromise<void>,
+  ): MaybePromise<void> {
+    for (let j = i; j < blocks.length; j++) {
+      const { block, certificate } = blocks[j]!;
+      if (block.header.height <= this.c.executor.height) continue;
+      if (!this.c.executor.checkCertified(block, certificate, source).ok) break;
+      return this.commit(block, certificate, source, () => this.importFrom(blocks, j + 1, source, then));
+    }
+    return then();
+  }
+
+  /** Moves the engine to the height after the head, with the committee the head's state selects. */
+  private startNextHeight(): MaybePromise<void> {
+    const height = this.c.executor.height + 1;
+    const status = this.engine.status();
+    if (status.step !== 'stopped' && status.height >= height) return;
+    const selection = this.c.executor.committee();
+    if (!selection.ok) throw new Error(`no committee for height ${height}: ${selection.reason}`);
+    return this.perform(
+      this.engine.startHeight({
+        height,
+        committee: selection.committee,
+        lastCommit: this.c.executor.lastCertificate,
+      }),
+    );
+  }
+}
