@@ -16,7 +16,12 @@ import {
 } from '@v2g/core';
 import { Level } from 'level';
 import { Bucket } from './buckets.ts';
+import { ChainStoreError } from './chainStoreError.ts';
+import { inspectDataDir } from './dataDir.ts';
 import { type BatchOp, bytesCodec, type Db, Repository, readU64, u64 } from './repository.ts';
+import { checkChainStore, type StoreSummary } from './storeCheck.ts';
+
+export { ChainStoreError, type ChainStoreErrorCode, type ChainStoreErrorType } from './chainStoreError.ts';
 
 const decoder = new TextDecoder();
 
@@ -39,14 +44,13 @@ export interface CommitInput {
   readonly txIds: readonly Uint8Array[];
 }
 
-export type ChainStoreErrorCode = 'genesis-mismatch' | 'state-corrupt';
-
-export class ChainStoreError extends Error {
-  readonly code: ChainStoreErrorCode;
-  constructor(code: ChainStoreErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
+export interface OpenOptions {
+  /**
+   * Whether an absent or empty directory becomes a new store (the daemon) or
+   * is an error (`v2g store check`). A non-empty directory without a database
+   * is always an error.
+   */
+  readonly create?: boolean;
 }
 
 /**
@@ -67,6 +71,8 @@ export class ChainStore {
   readonly wal: Repository<string, Uint8Array>;
   private currentHead: Head;
   readonly genesis: Genesis;
+  /** What the start-up check found (head, state root, signing state). */
+  summary: StoreSummary | null = null;
 
   private constructor(db: Db, genesis: Genesis) {
     this.db = db;
@@ -99,11 +105,35 @@ export class ChainStore {
     this.currentHead = { height: 0, hash: genesisHash(genesis) };
   }
 
-  static async open(dir: string, genesis: Genesis): Promise<ChainStore> {
-    const db: Db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
-    await db.open();
+  /**
+   * Opens the store in `dir`, then checks it against itself (storeCheck.ts):
+   * a store that fails any check is closed again and the ChainStoreError
+   * says why. Nothing is written to a directory that fails the checks.
+   */
+  static async open(dir: string, genesis: Genesis, options: OpenOptions = {}): Promise<ChainStore> {
+    const found = await inspectDataDir(dir);
+    if (found !== 'database' && options.create === false) {
+      throw new ChainStoreError({ code: 'no-store', dir }, `there is no chain store in ${dir}`);
+    }
+    const db: Db = new Level<Uint8Array, Uint8Array>(dir, {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+      // Belt and braces with inspectDataDir: an existing database is never recreated.
+      createIfMissing: found !== 'database',
+    });
+    try {
+      await db.open();
+    } catch (err) {
+      throw openError(dir, err);
+    }
     const store = new ChainStore(db, genesis);
-    await store.load();
+    try {
+      await store.load();
+      store.summary = await checkChainStore(store);
+    } catch (err) {
+      await db.close().catch(() => undefined);
+      throw err;
+    }
     return store;
   }
 
@@ -111,16 +141,29 @@ export class ChainStore {
     const gHash = genesisHash(this.genesis);
     const storedGenesis = await this.meta.get('genesis');
     if (storedGenesis === undefined) {
+      // Only a database with nothing in it is new; records without a genesis hash are someone else's, or damaged.
+      for await (const _ of this.db.keys({ limit: 1 })) {
+        throw new ChainStoreError(
+          { code: 'genesis-missing' },
+          'the database holds records but no genesis hash: it is not this chain’s store, or it is damaged',
+        );
+      }
       const g = genesisState(this.genesis);
       const ops: BatchOp[] = [this.meta.putOp('genesis', gHash), this.meta.putOp('digest', g.digest)];
       for (const [k, v] of g.changes) if (v !== null) ops.push(this.stateRepo.putOp(k, v));
       await this.db.batch(ops, { sync: true });
     } else if (!bytesEqual(storedGenesis, gHash)) {
-      throw new ChainStoreError('genesis-mismatch', 'the data directory belongs to another genesis');
+      throw new ChainStoreError(
+        { code: 'genesis-mismatch' },
+        'the data directory belongs to another genesis',
+      );
     }
     const changes = new Map<string, Uint8Array>();
     for await (const [k, v] of this.stateRepo.entries()) changes.set(decoder.decode(k), v);
-    const digest = (await this.meta.get('digest')) ?? new Uint8Array(32);
+    const digest = await this.meta.get('digest');
+    if (digest === undefined) {
+      throw new ChainStoreError({ code: 'state-corrupt', height: 0 }, 'the stored state root is missing');
+    }
     this.state.applySync(changes, digest);
     const head = await this.meta.get('head');
     if (head !== undefined) this.currentHead = { height: readU64(head), hash: head.subarray(8) };
@@ -129,7 +172,10 @@ export class ChainStore {
   /** Rebuilds the digest from the loaded state and compares; slow, for startup checks and tests. */
   verifyState(): void {
     if (!bytesEqual(this.state.recomputeDigest(), this.state.digest)) {
-      throw new ChainStoreError('state-corrupt', 'stored state does not match its digest');
+      throw new ChainStoreError(
+        { code: 'state-corrupt', height: this.head.height },
+        'the stored state does not hash to its stored state root',
+      );
     }
   }
 
@@ -192,4 +238,17 @@ export class ChainStore {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/** LevelDB's open failures, in the store's terms; the cause is kept in the message. */
+function openError(dir: string, err: unknown): ChainStoreError {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code === 'LEVEL_LOCKED') {
+    return new ChainStoreError(
+      { code: 'store-locked', dir },
+      `${dir} is in use by another process (is the LEAG still running?)`,
+    );
+  }
+  const detail = cause?.message ?? (err instanceof Error ? err.message : String(err));
+  return new ChainStoreError({ code: 'store-unreadable', dir }, `LevelDB cannot open ${dir}: ${detail}`);
 }

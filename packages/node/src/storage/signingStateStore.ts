@@ -6,7 +6,8 @@ import {
 } from '@v2g/consensus';
 import type { Repository } from './repository.ts';
 
-const KEY = 'signing-state';
+/** The one key of the consensus WAL bucket. */
+export const SIGNING_STATE_KEY = 'signing-state';
 
 /** The consensus WAL bucket: the signing state is fsync'd before a vote leaves. */
 export class LevelSigningStateStore implements SigningStateStore {
@@ -17,11 +18,11 @@ export class LevelSigningStateStore implements SigningStateStore {
   }
 
   async load(): Promise<SigningState | null> {
-    const raw = await this.repo.get(KEY);
+    const raw = await this.repo.get(SIGNING_STATE_KEY);
     return raw === undefined ? null : decodeSigningState(raw);
   }
 
   async save(state: SigningState): Promise<void> {
-    await this.repo.put(KEY, encodeSigningState(state));
+    await this.repo.put(SIGNING_STATE_KEY, encodeSigningState(state));
   }
 }
