@@ -7,8 +7,10 @@ import { NodeClient } from '../client/nodeClient.ts';
 import { depositTx, registerEvTx, transferTx } from '../client/txBuilders.ts';
 import { initNetwork } from '../config/initNetwork.ts';
 import { readKeyFile, writeKeyFile } from '../config/keyFile.ts';
+import { ChainStoreError } from '../storage/chainStoreError.ts';
 import { formatReport, runTestnet } from '../testnet/run.ts';
 import { registerMarketCommands } from './marketCommands.ts';
+import { registerStoreCommands, reportStoreError } from './storeCommands.ts';
 
 function leaderPolicy(value: string): LeaderPolicy {
   if (value !== 'top' && value !== 'weighted-rotation')
@@ -81,8 +83,16 @@ program
   .requiredOption('--config <file>', 'config file written by `v2g init`')
   .action(async (o: { config: string }) => {
     const { runDaemon } = await import('../daemon/runDaemon.ts');
-    await runDaemon(resolve(o.config));
+    try {
+      await runDaemon(resolve(o.config));
+    } catch (err) {
+      // A damaged store gets its own message and exit code (storeCommands.ts); anything else is a plain error.
+      if (err instanceof ChainStoreError) return reportStoreError(err, resolve(o.config));
+      throw err;
+    }
   });
+
+registerStoreCommands(program);
 
 program
   .command('testnet')
