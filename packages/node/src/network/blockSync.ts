@@ -1,9 +1,9 @@
 import type { IncomingStreamData, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { MAX_BLOCK_BYTES } from '@v2g/core';
-import * as lp from 'it-length-prefixed';
 import type { Logger } from 'pino';
 import { NetworkError } from './errors.ts';
 import type { NetworkMetrics } from './metrics.ts';
+import { lengthPrefixed, readFrame } from './streamFrames.ts';
 import {
   decodeSyncRequest,
   decodeSyncResponse,
@@ -170,21 +170,6 @@ export class BlockSync {
     }
     return { status: 'ok', blocks: sent };
   }
-}
-
-function lengthPrefixed(payload: Uint8Array): Uint8Array {
-  // Sizes are bounded by our own budgets; the library default of 4 MiB would refuse a single maximal block.
-  return lp.encode.single(payload, { maxDataLength: Number.MAX_SAFE_INTEGER }).subarray();
-}
-
-async function readFrame(stream: Stream, maxDataLength: number): Promise<Uint8Array> {
-  for await (const frame of lp.decode(chunks(stream.source), { maxDataLength })) return frame.subarray();
-  throw new Error('stream ended before a frame');
-}
-
-/** libp2p streams yield uint8arraylist 2.x lists, it-length-prefixed 11 takes 3.x ones; plain bytes suit both. */
-async function* chunks(source: AsyncIterable<{ subarray(): Uint8Array }>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) yield chunk.subarray();
 }
 
 function errorText(err: unknown): string {

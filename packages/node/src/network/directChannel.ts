@@ -3,6 +3,7 @@ import * as lp from 'it-length-prefixed';
 import type { Logger } from 'pino';
 import type { NetworkMetrics } from './metrics.ts';
 import { leagKeyFromPeerId, peerIdFromLeagKey } from './peerIdentity.ts';
+import { chunks, lengthPrefixed } from './streamFrames.ts';
 
 /** Receives a frame sent with `sendTo`; `fromLeagKey` is the sender's authenticated LEAG key (its noise identity). */
 export type DirectHandler = (data: Uint8Array, fromLeagKey: Uint8Array) => void;
@@ -312,14 +313,4 @@ class FrameSource implements AsyncIterableIterator<Uint8Array> {
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     return this;
   }
-}
-
-function lengthPrefixed(payload: Uint8Array): Uint8Array {
-  // Sizes are bounded by maxFrameBytes; the library's 4 MiB default would refuse a maximal block.
-  return lp.encode.single(payload, { maxDataLength: Number.MAX_SAFE_INTEGER }).subarray();
-}
-
-/** libp2p streams yield uint8arraylist 2.x lists, it-length-prefixed 11 takes 3.x ones; plain bytes suit both. */
-async function* chunks(source: AsyncIterable<{ subarray(): Uint8Array }>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) yield chunk.subarray();
 }

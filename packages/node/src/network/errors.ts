@@ -14,6 +14,7 @@ export type NetworkErrorType =
   | { code: 'sync-refused'; peer: string; reason: string }
   | { code: 'sync-bad-response'; peer: string; reason: string }
   | { code: 'sync-failed'; peer: string; reason: string }
+  | { code: 'bad-p2p-options'; field: string; reason: string }
   | { code: 'stopped' };
 
 export class NetworkError extends CodedError<NetworkErrorType> {}

@@ -26,6 +26,11 @@ export interface NetworkMetrics {
   directFramesWritten: Counter;
   directReceived: Counter<'result'>;
   directStreams: Counter<'result'>;
+  discoveryRequests: Counter<'result'>;
+  discoveryServed: Counter;
+  discoveryDials: Counter<'result'>;
+  discoveryKnown: Gauge;
+  meshPeers: Gauge<'topic'>;
 }
 
 export function createNetworkMetrics(registry: Registry): NetworkMetrics {
@@ -157,6 +162,34 @@ export function createNetworkMetrics(registry: Registry): NetworkMetrics {
       name: 'v2g_direct_streams_total',
       help: 'Outbound direct streams: opened, open-failed, broken',
       labelNames: ['result'],
+      registers,
+    }),
+    discoveryRequests: new Counter({
+      name: 'v2g_discovery_requests_total',
+      help: 'Peers requests this node made, by outcome',
+      labelNames: ['result'],
+      registers,
+    }),
+    discoveryServed: new Counter({
+      name: 'v2g_discovery_served_total',
+      help: 'Peers requests this node answered',
+      registers,
+    }),
+    discoveryDials: new Counter({
+      name: 'v2g_discovery_dials_total',
+      help: 'Dials to LEAGs learned through discovery, by outcome',
+      labelNames: ['result'],
+      registers,
+    }),
+    discoveryKnown: new Gauge({
+      name: 'v2g_discovery_known_leags',
+      help: 'LEAGs this node has learned an address for',
+      registers,
+    }),
+    meshPeers: new Gauge({
+      name: 'v2g_network_mesh_peers',
+      help: 'Peers in this node’s gossipsub mesh for each topic',
+      labelNames: ['topic'],
       registers,
     }),
   };

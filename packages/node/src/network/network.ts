@@ -3,6 +3,7 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { type Identify, identify } from '@libp2p/identify';
 import type { Libp2p, Message, PeerId } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { type KeyPair, sha256 } from '@v2g/core';
 import { createLibp2p, type Libp2pOptions } from 'libp2p';
@@ -21,11 +22,20 @@ import { type GossipHandler, GossipRouter, type GossipValidators } from './gossi
 import type { LeagDirectory } from './leagAllowList.ts';
 import { createLeagGater } from './leagGater.ts';
 import { createNetworkMetrics } from './metrics.ts';
-import { leagKeyFromPeerId, privateKeyFromLeagKey } from './peerIdentity.ts';
+import {
+  connectionManagerTuning,
+  gossipsubTuning,
+  type P2pOptions,
+  resolveP2pOptions,
+} from './p2pOptions.ts';
+import { DEFAULT_DISCOVERY_OPTIONS, PeerDiscovery } from './peerDiscovery.ts';
+import { leagKeyFromPeerId, peerIdFromLeagKey, privateKeyFromLeagKey } from './peerIdentity.ts';
+import { TopicPeerWaiters } from './topicPeerWaiters.ts';
 import {
   DEFAULT_TOPIC_LIMITS,
   directProtocol,
   gossipTopic,
+  peersProtocol,
   syncProtocol,
   TOPIC_KINDS,
   type TopicKind,
@@ -58,8 +68,10 @@ export interface NetworkOptions {
   direct?: Partial<Omit<DirectOptions, 'maxFrameBytes'>>;
   /** Gossip messages awaiting the daemon's verdict at once; more are ignored as `overloaded`. */
   maxPendingValidations?: number;
-  /** New inbound connections accepted per second from one host (libp2p defaults to 5). */
+  /** Same as `p2p.inboundConnectionsPerSecond`, kept for existing callers; `p2p` wins when both are set. */
   inboundConnectionsPerSecond?: number;
+  /** Connection limits, gossipsub mesh and scoring, discovery; see p2pOptions.ts for each field and its default. */
+  p2p?: Partial<P2pOptions>;
 }
 
 export type PublishKind = Exclude<TopicKind, 'tx'>;
@@ -97,6 +109,15 @@ export interface Network {
    * Frames are NOT validated here: the daemon checks them as it checks the consensus topic.
    */
   onDirect(handler: DirectHandler): () => void;
+  /**
+   * The LEAG keys of the current committee. Their connections are kept alive (tagged, re-dialled,
+   * never pruned), discovery dials them whatever `targetPeers` says, and, with `p2p.directCommittee`,
+   * they become gossipsub direct peers (every message goes to them at once, outside the mesh).
+   * Call at start and whenever the committee changes; the network's own key is ignored.
+   */
+  setCommittee(leagKeys: readonly Uint8Array[]): void;
+  /** Peers in this node's gossipsub mesh for the topic (the ones it forwards to). */
+  meshPeers(kind: TopicKind): PeerId[];
   /** Closes connections to peers no longer in the LEAG directory; call after a LEAG leaves. */
   enforceAllowList(): Promise<void>;
 }
@@ -140,6 +161,12 @@ export async function createNetwork(
   const privateKey = await privateKeyFromLeagKey(components.keyPair);
   const bootstrap = (options.bootstrap ?? []).map(parseBootstrapAddr);
   const topics = TOPIC_KINDS.map((kind) => gossipTopic(options.chainId, kind));
+  const p2p = resolveP2pOptions({
+    ...(options.inboundConnectionsPerSecond === undefined
+      ? {}
+      : { inboundConnectionsPerSecond: options.inboundConnectionsPerSecond }),
+    ...options.p2p,
+  });
 
   const libp2p: Libp2p<Services> = await createLibp2p<Services>({
     start: false,
@@ -152,11 +179,12 @@ export async function createNetwork(
       metrics.gaterDenied.inc({ stage });
       logger.debug({ stage, peer: peer.toString() }, 'refused non-LEAG peer');
     }),
-    connectionManager: { inboundConnectionThreshold: options.inboundConnectionsPerSecond ?? 25 },
+    connectionManager: connectionManagerTuning(p2p),
     services: {
       identify: service<'identify'>(identify()),
       pubsub: service<'pubsub'>(
         gossipsub({
+          ...gossipsubTuning(p2p, topics),
           globalSignaturePolicy: 'StrictNoSign',
           msgIdFn: messageId,
           asyncValidation: true,
@@ -205,19 +233,36 @@ export async function createNetwork(
     maxFrameBytes: limits.consensus,
   });
 
+  const discovery = new PeerDiscovery(
+    { libp2p, leags: components.leags, metrics, logger },
+    peersProtocol(options.chainId),
+    {
+      ...DEFAULT_DISCOVERY_OPTIONS,
+      targetPeers: p2p.targetPeers,
+      intervalMs: p2p.discoveryIntervalMs,
+      dialTimeoutMs: p2p.dialTimeoutMs,
+    },
+  );
+  /** Peer ids of the committee as last set; gossipsub direct peers when `p2p.directCommittee`. */
+  let committee = new Set<string>();
+
   const updatePeerGauges = (): void => {
+    const { pubsub } = libp2p.services;
     metrics.peersConnected.set(libp2p.getPeers().length);
-    for (const kind of TOPIC_KINDS)
-      metrics.topicPeers.set(
-        { topic: kind },
-        libp2p.services.pubsub.getSubscribers(router.topic(kind)).length,
-      );
+    for (const kind of TOPIC_KINDS) {
+      metrics.topicPeers.set({ topic: kind }, pubsub.getSubscribers(router.topic(kind)).length);
+      metrics.meshPeers.set({ topic: kind }, pubsub.getMeshPeers(router.topic(kind)).length);
+    }
   };
-  /** Pending waitForTopicPeers calls: re-checked on every topology change, cancelled on stop. */
-  const waiters = new Set<{ check(): void; cancel(): void }>();
+  const waiters = new TopicPeerWaiters((kind) => topicPeers(kind).length);
   const onTopology = (): void => {
     updatePeerGauges();
-    for (const waiter of [...waiters]) waiter.check();
+    waiters.checkAll();
+  };
+  const onConnect = (): void => {
+    onTopology();
+    // A new connection is a new source of addresses while this node is still short of peers.
+    if (libp2p.getPeers().length < p2p.targetPeers) discovery.nudge();
   };
   let started = false;
 
@@ -231,10 +276,13 @@ export async function createNetwork(
       await libp2p.start();
       await sync.start();
       await direct.start();
+      await discovery.start();
       router.start();
-      libp2p.addEventListener('peer:connect', onTopology);
+      libp2p.addEventListener('peer:connect', onConnect);
       libp2p.addEventListener('peer:disconnect', onTopology);
       libp2p.services.pubsub.addEventListener('subscription-change', onTopology);
+      libp2p.services.pubsub.addEventListener('gossipsub:graft', onTopology);
+      libp2p.services.pubsub.addEventListener('gossipsub:prune', onTopology);
       dialer.start();
       started = true;
       const addrs = libp2p.getMultiaddrs().map((a) => a.toString());
@@ -249,11 +297,14 @@ export async function createNetwork(
       started = false;
       batcher.flush();
       dialer.stop();
-      for (const waiter of [...waiters]) waiter.cancel();
-      libp2p.removeEventListener('peer:connect', onTopology);
+      waiters.cancelAll();
+      libp2p.removeEventListener('peer:connect', onConnect);
       libp2p.removeEventListener('peer:disconnect', onTopology);
       libp2p.services.pubsub.removeEventListener('subscription-change', onTopology);
+      libp2p.services.pubsub.removeEventListener('gossipsub:graft', onTopology);
+      libp2p.services.pubsub.removeEventListener('gossipsub:prune', onTopology);
       router.stop();
+      await discovery.stop();
       await direct.stop();
       await sync.stop();
       await libp2p.stop();
@@ -289,30 +340,7 @@ export async function createNetwork(
     },
 
     waitForTopicPeers(kind, min, timeoutMs) {
-      return new Promise<void>((resolve, reject) => {
-        const waiter = {
-          check(): void {
-            if (topicPeers(kind).length >= min) done();
-          },
-          cancel(): void {
-            done(new NetworkError({ code: 'stopped' }));
-          },
-        };
-        const done = (err?: NetworkError): void => {
-          clearTimeout(timer);
-          waiters.delete(waiter);
-          if (err) reject(err);
-          else resolve();
-        };
-        const timer = setTimeout(() => {
-          const have = topicPeers(kind).length;
-          if (have >= min) done();
-          else
-            done(new NetworkError({ code: 'topic-peers-timeout', topic: kind, have, want: min, timeoutMs }));
-        }, timeoutMs);
-        waiters.add(waiter);
-        waiter.check();
-      });
+      return waiters.wait(kind, min, timeoutMs);
     },
 
     topicPeers,
@@ -332,6 +360,31 @@ export async function createNetwork(
 
     onDirect(handler) {
       return direct.onDirect(handler);
+    },
+
+    setCommittee(leagKeys) {
+      const peers: PeerId[] = [];
+      for (const key of leagKeys) {
+        try {
+          const peer = peerIdFromLeagKey(key);
+          if (!peer.equals(libp2p.peerId)) peers.push(peer);
+        } catch {
+          logger.warn({ length: key.length }, 'committee key is not a LEAG key; ignored');
+        }
+      }
+      const next = new Set(peers.map((p) => p.toString()));
+      if (p2p.directCommittee) {
+        // gossipsub's direct set is read at every publish, forward and heartbeat, so updating it in place is enough.
+        const { direct } = libp2p.services.pubsub;
+        for (const id of committee) if (!next.has(id)) direct.delete(id);
+        for (const id of next) direct.add(id);
+      }
+      committee = next;
+      void discovery.setCommittee(peers);
+    },
+
+    meshPeers(kind) {
+      return libp2p.services.pubsub.getMeshPeers(router.topic(kind)).map((id) => peerIdFromString(id));
     },
 
     async enforceAllowList() {

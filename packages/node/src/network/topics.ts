@@ -16,6 +16,10 @@ export function directProtocol(chainId: string): string {
   return `/v2g/${chainId}/direct/1`;
 }
 
+export function peersProtocol(chainId: string): string {
+  return `/v2g/${chainId}/peers/1`;
+}
+
 /** Upper bound on a block's certificate and framing around it (256 signers of ~100 bytes each). */
 const CERTIFICATE_HEADROOM = 64 * 1024;
 
