@@ -1,0 +1,93 @@
+import { toHex, txCodec, txId } from '@v2g/core';
+import { type BlockJson, type CertificateJson, get, type Head } from './api.ts';
+
+/** A vote as a block shows it: in a commit certificate, or inside an evidence transaction. */
+export interface SeenVote {
+  readonly voter: string;
+  readonly type: 'prepare' | 'commit';
+  readonly height: number;
+  readonly round: number;
+  readonly blockHash: string | null;
+  readonly signature: string;
+  /** Where it was seen: `leag-i@height`. */
+  readonly where: string;
+}
+
+/** One LEAG's whole chain at the end of a run. */
+export interface ScannedChain {
+  readonly leag: number;
+  readonly head: number;
+  /** hashes[h] is the hash of block h (index 0 unused). */
+  readonly hashes: string[];
+  readonly txHeights: Map<string, number>;
+  readonly votes: SeenVote[];
+  /** Voters named by evidence transactions on this chain. */
+  readonly evidenceAgainst: Set<string>;
+  /** Heights whose block could not be read. */
+  readonly missing: number[];
+}
+
+const CONCURRENCY = 8;
+
+/** Reads every block of LEAG `leag` up to its head through `GET /v1/blocks/:h`. */
+export async function scanChain(leag: number, base: string): Promise<ScannedChain | null> {
+  const head = await get<Head>(base, '/v1/head');
+  if (!head) return null;
+  const chain: ScannedChain = {
+    leag,
+    head: head.height,
+    hashes: new Array(head.height + 1).fill(''),
+    txHeights: new Map(),
+    votes: [],
+    evidenceAgainst: new Set(),
+    missing: [],
+  };
+  let next = 1;
+  const worker = async () => {
+    while (next <= head.height) {
+      const h = next++;
+      const b = await get<BlockJson>(base, `/v1/blocks/${h}`);
+      if (b) record(chain, h, b);
+      else chain.missing.push(h);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return chain;
+}
+
+function record(chain: ScannedChain, h: number, b: BlockJson): void {
+  const where = `leag-${chain.leag}@${h}`;
+  chain.hashes[h] = b.hash;
+  for (const json of b.block.txs) {
+    const tx = txCodec.fromJson(json, 'tx');
+    chain.txHeights.set(toHex(txId(tx)), h);
+    if (tx.body.kind === 'evidence') {
+      for (const v of [tx.body.first, tx.body.second]) {
+        chain.evidenceAgainst.add(toHex(v.voter));
+        chain.votes.push({
+          voter: toHex(v.voter),
+          type: v.type,
+          height: v.height,
+          round: v.round,
+          blockHash: v.blockHash === null ? null : toHex(v.blockHash),
+          signature: toHex(v.signature),
+          where,
+        });
+      }
+    }
+  }
+  for (const cert of [b.certificate, b.block.lastCommit])
+    if (cert) chain.votes.push(...certVotes(cert, where));
+}
+
+function certVotes(cert: CertificateJson, where: string): SeenVote[] {
+  return cert.signatures.map((s) => ({
+    voter: s.voter,
+    type: 'commit',
+    height: cert.height,
+    round: cert.round,
+    blockHash: cert.blockHash,
+    signature: s.signature,
+    where,
+  }));
+}

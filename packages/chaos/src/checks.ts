@@ -1,0 +1,209 @@
+import { fromHex, verifyVote } from '@v2g/core';
+import type { ScannedChain, SeenVote } from './chainScan.ts';
+import type { Stall } from './recovery.ts';
+
+export interface Check {
+  readonly name: string;
+  /** null: not applicable in this run (said why in `detail`). */
+  readonly passed: boolean | null;
+  readonly detail: string;
+}
+
+/** Hashes each LEAG announced for a height during the run (block events and head polls). */
+export type Observed = Map<number, Map<string, Set<number>>>;
+
+/** One chain: every height has one hash, on every LEAG's final chain and in everything announced during the run. */
+export function checkOneChain(
+  chains: readonly ScannedChain[],
+  observed: Observed,
+): Check & { forks: number[] } {
+  const forks = new Set<number>();
+  const top = Math.max(0, ...chains.map((c) => c.head));
+  for (let h = 1; h <= top; h++) {
+    const hashes = new Set(chains.map((c) => c.hashes[h]).filter((x): x is string => !!x));
+    for (const hash of observed.get(h)?.keys() ?? []) hashes.add(hash);
+    if (hashes.size > 1) forks.add(h);
+  }
+  for (const [h, byHash] of observed) if (h > top && byHash.size > 1) forks.add(h);
+  const list = [...forks].sort((a, b) => a - b);
+  return {
+    name: 'one chain',
+    passed: list.length === 0,
+    detail:
+      list.length === 0
+        ? `the same hash at each of ${top} heights on ${chains.length} LEAGs`
+        : `different hashes at ${list.length} heights: ${list.slice(0, 10).join(', ')}`,
+    forks: list,
+  };
+}
+
+/** Every LEAG ends within `slack` heights of the highest. */
+export function checkCaughtUp(chains: readonly ScannedChain[], leags: number, slack = 2): Check {
+  const top = Math.max(0, ...chains.map((c) => c.head));
+  const behind = Array.from({ length: leags }, (_, i) => chains.find((c) => c.leag === i)).flatMap((c, i) =>
+    c && c.head >= top - slack ? [] : [`leag-${i} at ${c ? c.head : 'no answer'}`],
+  );
+  return {
+    name: 'every LEAG caught up',
+    passed: behind.length === 0,
+    detail:
+      behind.length === 0 ? `all at height ${top} (±${slack})` : `head ${top}; behind: ${behind.join(', ')}`,
+  };
+}
+
+/** Every transaction seen committed during the run is in the final chain (the highest LEAG's). */
+export function checkCommittedKept(
+  committed: Map<string, number>,
+  chains: readonly ScannedChain[],
+): Check & { lost: string[] } {
+  const best = chains.reduce<ScannedChain | null>((a, c) => (a && a.head >= c.head ? a : c), null);
+  const lost = best
+    ? [...committed].filter(([id, h]) => h <= best.head && !best.txHeights.has(id)).map(([id]) => id)
+    : [];
+  return {
+    name: 'committed txs kept',
+    passed: best !== null && lost.length === 0,
+    detail: best ? `${committed.size - lost.length} of ${committed.size} still on chain` : 'no LEAG answered',
+    lost,
+  };
+}
+
+export interface AckOutcomes {
+  readonly acked: number;
+  readonly committed: number;
+  /** The node's transaction-status API says so: the client knows to resubmit. */
+  readonly dropped: number;
+  readonly pending: number;
+  readonly unaccounted: number;
+  readonly unaccountedByKind: Record<string, number>;
+}
+
+export function checkAcked(o: AckOutcomes): Check {
+  const bad = o.pending + o.unaccounted;
+  return {
+    name: 'acknowledged txs accounted for',
+    passed: bad === 0,
+    detail:
+      `${o.committed} committed, ${o.dropped} reported dropped, ${o.pending} still pending, ` +
+      `${o.unaccounted} unaccounted ${JSON.stringify(o.unaccountedByKind)} of ${o.acked} acknowledged`,
+  };
+}
+
+export function checkRecovery(stalls: readonly Stall[], boundMs: number): Check {
+  const afterHeal = stalls.filter((s) => s.afterHealMs !== null);
+  const slow = afterHeal.filter((s) => s.afterHealMs! > boundMs);
+  const worst = afterHeal.reduce<Stall | null>(
+    (a, s) => (a && a.afterHealMs! >= s.afterHealMs! ? a : s),
+    null,
+  );
+  return {
+    name: `a block within ${boundMs / 1000} s of every heal`,
+    passed: slow.length === 0,
+    detail:
+      `${afterHeal.length - slow.length} of ${afterHeal.length} recoveries in time` +
+      (worst
+        ? `; slowest ${(worst.afterHealMs! / 1000).toFixed(1)} s (${worst.endedBy}) after ${describe(worst)}`
+        : ''),
+  };
+}
+
+export function describe(s: Stall): string {
+  return s.causes.map((c) => c.what).join(', then ');
+}
+
+export interface DoubleSign {
+  readonly voter: string;
+  readonly type: string;
+  readonly height: number;
+  readonly round: number;
+  readonly blockHashes: readonly (string | null)[];
+  readonly where: readonly string[];
+}
+
+/**
+ * No LEAG signed two different votes for one height, round and step. Only
+ * votes whose signature verifies count; one that does not is reported, as
+ * no valid block should carry it.
+ */
+export function findDoubleSigns(
+  votes: readonly SeenVote[],
+  chainId: string,
+): { doubleSigns: DoubleSign[]; badSignatures: SeenVote[] } {
+  const seen = new Map<string, Map<string, SeenVote>>();
+  const badSignatures: SeenVote[] = [];
+  const verified = new Set<string>();
+  for (const v of votes) {
+    const sigKey = `${v.voter}/${v.type}/${v.height}/${v.round}/${v.blockHash}/${v.signature}`;
+    if (!verified.has(sigKey)) {
+      const ok = verifyVote(chainId, {
+        type: v.type,
+        height: v.height,
+        round: v.round,
+        blockHash: v.blockHash === null ? null : fromHex(v.blockHash),
+        voter: fromHex(v.voter),
+        signature: fromHex(v.signature),
+      });
+      if (!ok) {
+        badSignatures.push(v);
+        continue;
+      }
+      verified.add(sigKey);
+    }
+    const slot = `${v.voter}/${v.type}/${v.height}/${v.round}`;
+    const byHash = seen.get(slot) ?? new Map<string, SeenVote>();
+    if (!byHash.has(String(v.blockHash))) byHash.set(String(v.blockHash), v);
+    seen.set(slot, byHash);
+  }
+  const doubleSigns: DoubleSign[] = [];
+  for (const byHash of seen.values()) {
+    if (byHash.size < 2) continue;
+    const first = [...byHash.values()][0]!;
+    doubleSigns.push({
+      voter: first.voter,
+      type: first.type,
+      height: first.height,
+      round: first.round,
+      blockHashes: [...byHash.values()].map((v) => v.blockHash),
+      where: [...byHash.values()].map((v) => v.where),
+    });
+  }
+  return { doubleSigns, badSignatures };
+}
+
+export function checkNoDoubleSign(
+  found: { doubleSigns: readonly DoubleSign[]; badSignatures: readonly SeenVote[] },
+  byzantine: ReadonlySet<string>,
+  name: (key: string) => string,
+): Check {
+  const honest = found.doubleSigns.filter((d) => !byzantine.has(d.voter));
+  const parts = honest.map((d) => `${name(d.voter)} ${d.type} h${d.height} r${d.round}`);
+  const bad = found.badSignatures.length;
+  return {
+    name: 'no double votes',
+    passed: honest.length === 0 && bad === 0,
+    detail:
+      honest.length === 0 && bad === 0
+        ? 'no honest LEAG signed two votes for one height, round and step'
+        : `${parts.slice(0, 5).join('; ')}${bad > 0 ? `; ${bad} signatures that do not verify` : ''}`,
+  };
+}
+
+/** Every equivocator (found double-signing, or started byzantine) has evidence against it on chain. */
+export function checkEvidence(
+  equivocators: ReadonlySet<string>,
+  evidenceAgainst: ReadonlySet<string>,
+  name: (key: string) => string,
+  byzantineSkipped: boolean,
+): Check {
+  const missing = [...equivocators].filter((k) => !evidenceAgainst.has(k));
+  return {
+    name: 'evidence for every equivocation',
+    passed: equivocators.size === 0 && byzantineSkipped ? null : missing.length === 0,
+    detail:
+      equivocators.size === 0
+        ? `no equivocation in this run${byzantineSkipped ? ' (byzantine LEAGs skipped: no daemon setting yet)' : ''}`
+        : missing.length === 0
+          ? `evidence on chain against ${[...equivocators].map(name).join(', ')}`
+          : `no evidence against ${missing.map(name).join(', ')}`,
+  };
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ByzantineMode } from './fleet.ts';
+import { formatReport } from './report.ts';
+import { type ChaosOptions, runChaos } from './run.ts';
+
+const USAGE = `pnpm chaos [--quick] [--duration s] [--seed n] [--leags n] [--rate tx/s] [--json file]
+           [--dir dir] [--keep] [--loopback] [--port p] [--drain s] [--byzantine i:mode,...]
+
+  --quick        under 3 minutes: seed 1, 4 LEAGs, every fault kind once (but the long outage)
+  --duration s   the soak: faults for s seconds (default 300)
+  --seed n       replays the same schedule and load (default 1)
+  --loopback     no network namespaces, even where they could be made
+  --byzantine    e.g. 3:equivocate-proposer (modes: equivocate-proposer, equivocate-voter,
+                 withhold-votes, forge-sync); skipped until the daemon has its test-only setting`;
+
+const MODES: readonly ByzantineMode[] = [
+  'equivocate-proposer',
+  'equivocate-voter',
+  'withhold-votes',
+  'forge-sync',
+];
+
+function int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} expects a non-negative integer`);
+  return n;
+}
+
+function byzantine(value: string | undefined, leags: number): ChaosOptions['byzantine'] {
+  if (!value) return [];
+  return value.split(',').map((part) => {
+    const [i, mode] = part.split(':');
+    const leag = Number(i);
+    if (!Number.isSafeInteger(leag) || leag < 0 || leag >= leags || !MODES.includes(mode as ByzantineMode)) {
+      throw new Error(`--byzantine expects i:mode with i < ${leags} and mode one of ${MODES.join(', ')}`);
+    }
+    return { leag, mode: mode as ByzantineMode };
+  });
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      seed: { type: 'string' },
+      leags: { type: 'string' },
+      rate: { type: 'string' },
+      json: { type: 'string' },
+      dir: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      loopback: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      drain: { type: 'string' },
+      byzantine: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const quick = values.quick;
+  const leags = quick ? 4 : int('leags', values.leags, 4);
+  const options: ChaosOptions = {
+    quick,
+    seed: quick ? 1 : int('seed', values.seed, 1),
+    durationSec: quick ? 0 : int('duration', values.duration, 300),
+    leags,
+    rate: int('rate', values.rate, 20),
+    loopback: values.loopback,
+    basePort: int('port', values.port, 27100),
+    dir: values.dir ? resolve(values.dir) : null,
+    keep: values.keep,
+    drainSec: int('drain', values.drain, quick ? 15 : 60),
+    recoveryBoundMs: 10_000,
+    byzantine: byzantine(values.byzantine, leags),
+  };
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    console.log(`chaos: ${sig}: stopping, removing namespaces${signals > 1 ? ' now' : ''}`);
+    abort.abort();
+    process.exitCode = 130;
+    // A second signal does not wait: the exit handler still kills the daemons and removes the namespaces.
+    if (signals > 1) process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const report = await runChaos(options, abort.signal, (line) => console.log(line));
+  console.log(formatReport(report));
+  if (values.json) await writeFile(resolve(values.json), `${JSON.stringify(report, null, 2)}\n`);
+  if (abort.signal.aborted) return 130;
+  return report.passed ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (process.exitCode === 130) return;
+    console.error(`chaos: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,222 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { type Genesis, genesisFromJson, type KeyPair } from '@v2g/core';
+import { readKeyFile } from '../../node/src/config/keyFile.ts';
+import { CLI_PATH, DAEMON_ENV, DAEMON_NODE_FLAGS } from '../../node/src/testnet/processes.ts';
+import type { Hosts } from './hosts.ts';
+import { restoreSnapshot, takeSnapshot } from './powerCut.ts';
+import { sh } from './sh.ts';
+
+/** Where libfaketime may be installed (Debian's `faketime` package and others). */
+const FAKETIME_LIBS = [
+  '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/faketime/libfaketime.so.1',
+  '/usr/lib64/faketime/libfaketime.so.1',
+];
+const INIT_P2P_PORT = 7100;
+
+/** A test-only daemon mode, to come with the daemon's byzantine setting (issue 12). */
+export type ByzantineMode = 'equivocate-proposer' | 'equivocate-voter' | 'withhold-votes' | 'forge-sync';
+
+export interface FleetKeys {
+  readonly genesis: Genesis;
+  readonly ra: KeyPair;
+  readonly grid: KeyPair;
+  readonly leagKeys: readonly KeyPair[];
+}
+
+interface Daemon {
+  child: ChildProcess | null;
+  exited: Promise<void>;
+  skewSec: number;
+  /** Set when the harness signals it: any other exit is a crash. */
+  stopping: boolean;
+}
+
+export interface Crash {
+  readonly leag: number;
+  readonly atMs: number;
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+/**
+ * The LEAG daemons of one run, treated as black boxes: made by `v2g init`,
+ * started with `v2g start` on their hosts, stopped by signals to the node
+ * process itself, and reached only over HTTP.
+ */
+export class Fleet {
+  readonly dir: string;
+  readonly size: number;
+  readonly keys: FleetKeys;
+  readonly faketime: string | null;
+  /** Exits the harness did not cause. */
+  readonly crashes: Crash[] = [];
+  private readonly hosts: Hosts;
+  private readonly configPaths: string[];
+  private readonly dataDirs: string[];
+  private readonly daemons: Daemon[];
+
+  private constructor(dir: string, hosts: Hosts, keys: FleetKeys, configPaths: string[], dataDirs: string[]) {
+    this.dir = dir;
+    this.hosts = hosts;
+    this.keys = keys;
+    this.size = configPaths.length;
+    this.configPaths = configPaths;
+    this.dataDirs = dataDirs;
+    this.daemons = configPaths.map(() => ({
+      child: null,
+      exited: Promise.resolve(),
+      skewSec: 0,
+      stopping: false,
+    }));
+    this.faketime = FAKETIME_LIBS.find((p) => existsSync(p)) ?? null;
+  }
+
+  /** `v2g init` for `leags` LEAGs in `dir`, then each config pointed at its host. */
+  static async init(dir: string, leags: number, hosts: Hosts, blockIntervalMs: number): Promise<Fleet> {
+    await sh(process.execPath, [
+      CLI_PATH,
+      'init',
+      '--dir',
+      dir,
+      '--leags',
+      String(leags),
+      '--chain-id',
+      'v2g-chaos',
+      '--p2p-port',
+      String(INIT_P2P_PORT),
+      '--block-interval',
+      String(blockIntervalMs),
+    ]);
+    const configPaths = Array.from({ length: leags }, (_, i) => join(dir, `leag-${i}.json`));
+    const configs = await Promise.all(
+      configPaths.map(async (p) => JSON.parse(await readFile(p, 'utf8')) as Record<string, unknown>),
+    );
+    const peerIds = peerIdsFromBootstrap(configs);
+    const dataDirs: string[] = [];
+    for (let i = 0; i < leags; i++) {
+      const config: Record<string, unknown> = { ...configs[i], ...hosts.network(i, peerIds) };
+      await writeFile(configPaths[i]!, `${JSON.stringify(config, null, 2)}\n`);
+      dataDirs.push(resolve(dirname(configPaths[i]!), String(config.dataDir)));
+    }
+    const keys: FleetKeys = {
+      genesis: genesisFromJson(JSON.parse(await readFile(join(dir, 'genesis.json'), 'utf8'))),
+      ra: await readKeyFile(join(dir, 'ra.key')),
+      grid: await readKeyFile(join(dir, 'grid.key')),
+      leagKeys: await Promise.all(configPaths.map((_, i) => readKeyFile(join(dir, `leag-${i}.key`)))),
+    };
+    return new Fleet(dir, hosts, keys, configPaths, dataDirs);
+  }
+
+  isRunning(i: number): boolean {
+    const child = this.daemons[i]!.child;
+    return child !== null && child.exitCode === null && child.signalCode === null;
+  }
+
+  running(): number[] {
+    return this.daemons.flatMap((_, i) => (this.isRunning(i) ? [i] : []));
+  }
+
+  skewOf(i: number): number {
+    return this.daemons[i]!.skewSec;
+  }
+
+  /** Starts LEAG i; a non-zero skew runs its clock that many seconds off (libfaketime). */
+  start(i: number, skewSec = 0): void {
+    if (this.isRunning(i)) throw new Error(`leag-${i} is already running`);
+    if (skewSec !== 0 && !this.faketime) throw new Error('clock skew needs libfaketime');
+    const env: NodeJS.ProcessEnv = { ...process.env, ...DAEMON_ENV };
+    if (skewSec !== 0) {
+      env.LD_PRELOAD = this.faketime!;
+      env.FAKETIME = `${skewSec > 0 ? '+' : ''}${skewSec}s`;
+      // Only the wall clock moves: timers run on the monotonic clock and stay true.
+      env.FAKETIME_DONT_FAKE_MONOTONIC = '1';
+    }
+    const argv = [
+      process.execPath,
+      ...DAEMON_NODE_FLAGS,
+      CLI_PATH,
+      'start',
+      '--config',
+      this.configPaths[i]!,
+    ];
+    const { cmd, args } = this.hosts.command(i, argv);
+    const log = createWriteStream(join(this.dir, `leag-${i}.log`), { flags: 'a' });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const d = this.daemons[i]!;
+    d.child = child;
+    d.skewSec = skewSec;
+    d.stopping = false;
+    d.exited = new Promise((r) =>
+      child.once('exit', (code, signal) => {
+        if (!d.stopping) this.crashes.push({ leag: i, atMs: performance.now(), code, signal });
+        r();
+      }),
+    );
+  }
+
+  /** SIGKILL to the daemon's node process; resolves once it is gone. */
+  async kill(i: number): Promise<void> {
+    const d = this.daemons[i]!;
+    if (!this.isRunning(i)) return;
+    d.stopping = true;
+    d.child!.kill('SIGKILL');
+    await d.exited;
+  }
+
+  /** Copies LEAG i's data directory while the daemon is paused: what a power cut will leave on its disk. */
+  async snapshot(i: number): Promise<void> {
+    await takeSnapshot(
+      this.dataDirs[i]!,
+      this.snapshotDir(i),
+      this.isRunning(i) ? this.daemons[i]!.child!.pid! : null,
+    );
+  }
+
+  /** After a kill: the data directory as the snapshot held it, but with the fsync'd signing state kept. */
+  restore(i: number): Promise<{ carriedKeys: number }> {
+    if (this.isRunning(i)) throw new Error(`leag-${i} must be down to restore its disk`);
+    return restoreSnapshot(this.dataDirs[i]!, this.snapshotDir(i));
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      this.daemons.map(async (d, i) => {
+        if (!this.isRunning(i)) return;
+        d.stopping = true;
+        d.child!.kill('SIGTERM');
+        const timer = setTimeout(() => d.child?.kill('SIGKILL'), 5000);
+        await d.exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  /** For an exit handler: SIGKILL whatever still runs. */
+  killAllSync(): void {
+    for (let i = 0; i < this.size; i++) if (this.isRunning(i)) this.daemons[i]!.child!.kill('SIGKILL');
+  }
+
+  private snapshotDir(i: number): string {
+    return join(this.dir, 'snapshots', `leag-${i}`);
+  }
+}
+
+/** The peer id of every LEAG, read from the bootstrap lists `v2g init` wrote (ports are INIT_P2P_PORT + index). */
+function peerIdsFromBootstrap(configs: readonly Record<string, unknown>[]): string[] {
+  const ids: string[] = new Array(configs.length).fill('');
+  for (const config of configs) {
+    for (const addr of config.bootstrap as string[]) {
+      const m = /\/tcp\/([0-9]+)\/p2p\/([^/]+)$/.exec(addr);
+      if (m) ids[Number(m[1]) - INIT_P2P_PORT] = m[2]!;
+    }
+  }
+  if (ids.some((id) => id === '')) throw new Error('could not read every peer id from the bootstrap lists');
+  return ids;
+}

@@ -1,0 +1,181 @@
+import type { Auditor, AuditResult } from './auditor.ts';
+import { type Check, describe } from './checks.ts';
+import type { Crash } from './fleet.ts';
+import type { Hosts } from './hosts.ts';
+import type { Load, LoadStats } from './load.ts';
+import type { Stall } from './recovery.ts';
+import type { ChaosOptions } from './run.ts';
+import type { FaultRecord, FaultRunner } from './runner.ts';
+import type { Schedule } from './schedule.ts';
+
+export interface StallJson {
+  readonly seconds: number;
+  readonly afterHealSeconds: number | null;
+  readonly atSeconds: number;
+  readonly fromHeight: number;
+  readonly endedBy: Stall['endedBy'];
+  readonly preceded: string;
+}
+
+export interface ChaosReport {
+  readonly passed: boolean;
+  readonly seed: number;
+  readonly quick: boolean;
+  readonly leags: number;
+  readonly hosts: { mode: Hosts['mode']; fallbackReason: string | null };
+  readonly durationSeconds: number;
+  readonly dir: string;
+  readonly faults: Record<string, { applied: number; skipped: number }>;
+  readonly skipped: string[];
+  readonly crashes: readonly Crash[];
+  readonly blocks: { height: number; chains: AuditResult['chains'] };
+  readonly txs: AuditResult['acks'] & { load: LoadStats; committedSeen: number };
+  readonly checks: readonly Check[];
+  /** The slowest recovery after a heal or restart, and after any action. */
+  readonly longestStallAfterHeal: StallJson | null;
+  readonly longestStall: StallJson | null;
+  /** The longest time between two new heights over the whole run, whatever the faults. */
+  readonly longestGap: { seconds: number; atSeconds: number; fromHeight: number; preceded: string } | null;
+  /** Every recovery that took longer than the bound. */
+  readonly slowRecoveries: StallJson[];
+  readonly events: readonly FaultRecord[];
+}
+
+export interface ReportInput {
+  readonly options: ChaosOptions;
+  readonly hosts: Hosts;
+  readonly dir: string;
+  readonly schedule: Schedule;
+  readonly runner: FaultRunner;
+  readonly auditor: Auditor;
+  readonly audit: AuditResult;
+  readonly load: Load;
+  readonly crashes: readonly Crash[];
+  readonly durationMs: number;
+  readonly byzantineSkipped: boolean;
+  readonly faketime: boolean;
+}
+
+export function buildReport(r: ReportInput): ChaosReport {
+  const faults: Record<string, { applied: number; skipped: number }> = {};
+  for (const e of r.schedule.episodes) {
+    const records = r.runner.records.filter((x) => x.episode === e.id);
+    if (records.length === 0) continue;
+    const entry = faults[e.kind] ?? { applied: 0, skipped: 0 };
+    if (records.every((x) => x.skipped)) entry.skipped++;
+    else entry.applied++;
+    faults[e.kind] = entry;
+  }
+  const skipped: string[] = [];
+  if (r.byzantineSkipped) skipped.push('byzantine LEAGs: the daemon has no test-only byzantine setting yet');
+  if (!r.faketime) skipped.push('clock skew: libfaketime is not installed (apt-get install faketime)');
+  if (r.hosts.mode === 'loopback') skipped.push(`partitions, loss and latency: ${r.hosts.fallbackReason}`);
+  const stalls = r.auditor.recovery.stalls;
+  const bound = r.options.recoveryBoundMs;
+  const afterHeal = stalls.filter((s) => s.afterHealMs !== null);
+  const gap = r.auditor.recovery.longestGap;
+  const checks = [...r.audit.checks, crashCheck(r.crashes)];
+  return {
+    passed: checks.every((c) => c.passed !== false),
+    seed: r.options.seed,
+    quick: r.options.quick,
+    leags: r.options.leags,
+    hosts: { mode: r.hosts.mode, fallbackReason: r.hosts.fallbackReason },
+    durationSeconds: round(r.durationMs / 1000),
+    dir: r.dir,
+    faults,
+    skipped,
+    crashes: r.crashes,
+    blocks: { height: r.auditor.maxHeight, chains: r.audit.chains },
+    txs: { ...r.audit.acks, load: r.load.stats, committedSeen: r.auditor.committed.size },
+    checks,
+    longestStallAfterHeal: stallJson(maxBy(afterHeal, (s) => s.afterHealMs!)),
+    longestStall: stallJson(maxBy(stalls, (s) => s.ms)),
+    longestGap: gap
+      ? {
+          seconds: round(gap.ms / 1000),
+          atSeconds: round(gap.fromMs / 1000),
+          fromHeight: gap.fromHeight,
+          preceded: gap.causes.map((c) => c.what).join(', then ') || 'no fault action',
+        }
+      : null,
+    slowRecoveries: afterHeal.filter((s) => s.afterHealMs! > bound).map((s) => stallJson(s)!),
+    events: r.runner.records,
+  };
+}
+
+function crashCheck(crashes: readonly Crash[]): Check {
+  return {
+    name: 'no daemon exited on its own',
+    passed: crashes.length === 0,
+    detail:
+      crashes.length === 0
+        ? 'every exit was a signal from the harness'
+        : crashes
+            .map((c) => `leag-${c.leag} at ${round(c.atMs / 1000)} s (code ${c.code}, ${c.signal})`)
+            .join('; '),
+  };
+}
+
+export function formatReport(r: ChaosReport): string {
+  const lines: string[] = [];
+  const row = (a: string, b: string) => lines.push(`  ${a.padEnd(34)} ${b}`);
+  lines.push(
+    '',
+    `chaos ${r.quick ? '--quick ' : ''}seed ${r.seed}: ${r.leags} LEAGs on ${r.hosts.mode}, ${r.durationSeconds} s`,
+  );
+  lines.push('', 'faults                               applied  skipped');
+  for (const [kind, n] of Object.entries(r.faults)) {
+    lines.push(`  ${kind.padEnd(34)} ${String(n.applied).padStart(7)}  ${String(n.skipped).padStart(7)}`);
+  }
+  lines.push('');
+  row('height reached', String(r.blocks.height));
+  row('final heads', r.blocks.chains.map((c) => `leag-${c.leag} ${c.head}`).join(', '));
+  row('txs acknowledged (202)', String(r.txs.acked));
+  row('  committed / dropped / pending', `${r.txs.committed} / ${r.txs.dropped} / ${r.txs.pending}`);
+  row('  unaccounted', `${r.txs.unaccounted} ${JSON.stringify(r.txs.unaccountedByKind)}`);
+  row('  refused / unanswered', `${JSON.stringify(r.txs.load.refused)} / ${r.txs.load.unanswered}`);
+  row('longest stall after a heal', stallLine(r.longestStallAfterHeal, true));
+  row('longest stall after any action', stallLine(r.longestStall, false));
+  row(
+    'longest time without a block',
+    r.longestGap
+      ? `${r.longestGap.seconds} s from ${r.longestGap.atSeconds} s, after: ${r.longestGap.preceded}`
+      : '-',
+  );
+  for (const s of r.slowRecoveries) row('  slow recovery', stallLine(s, true));
+  lines.push('', 'checks');
+  for (const c of r.checks) {
+    const verdict = c.passed === null ? 'n/a ' : c.passed ? 'PASS' : 'FAIL';
+    lines.push(`  ${verdict}  ${c.name.padEnd(34)} ${c.detail}`);
+  }
+  for (const s of r.skipped) lines.push(`  skipped: ${s}`);
+  lines.push('', r.passed ? 'chaos: every check passed' : `chaos: FAILED (files kept in ${r.dir})`);
+  return lines.join('\n');
+}
+
+function stallLine(s: StallJson | null, afterHeal: boolean): string {
+  if (!s) return '-';
+  const secs = afterHeal ? s.afterHealSeconds : s.seconds;
+  return `${secs} s at ${s.atSeconds} s (${s.endedBy}), after: ${s.preceded}`;
+}
+
+function stallJson(s: Stall | null): StallJson | null {
+  if (!s) return null;
+  return {
+    seconds: round(s.ms / 1000),
+    afterHealSeconds: s.afterHealMs === null ? null : round(s.afterHealMs / 1000),
+    atSeconds: round(s.fromMs / 1000),
+    fromHeight: s.startHeight,
+    endedBy: s.endedBy,
+    preceded: describe(s),
+  };
+}
+
+function maxBy<T>(items: readonly T[], key: (t: T) => number): T | null {
+  return items.reduce<T | null>((a, t) => (a && key(a) >= key(t) ? a : t), null);
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -1,0 +1,207 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toHex } from '@v2g/core';
+import { get, type Head } from './api.ts';
+import { Auditor } from './auditor.ts';
+import { type ByzantineMode, Fleet } from './fleet.ts';
+import { createHosts, type Hosts } from './hosts.ts';
+import { Load } from './load.ts';
+import { acquireLock, releaseLock } from './lock.ts';
+import { removeTopologySync } from './netns.ts';
+import { buildReport, type ChaosReport } from './report.ts';
+import { Rng } from './rng.ts';
+import { FaultRunner } from './runner.ts';
+import { makeSchedule } from './schedule.ts';
+
+export interface ChaosOptions {
+  readonly seed: number;
+  readonly durationSec: number;
+  readonly leags: number;
+  readonly quick: boolean;
+  /** Offered transfers per second. */
+  readonly rate: number;
+  readonly loopback: boolean;
+  readonly basePort: number;
+  /** Where the network, logs and snapshots go; a temporary directory when null. */
+  readonly dir: string | null;
+  /** Keep the directory even when every check passed. */
+  readonly keep: boolean;
+  /** Seconds given to the LEAGs after the last fault to catch up and commit what is pending. */
+  readonly drainSec: number;
+  readonly recoveryBoundMs: number;
+  readonly byzantine: readonly { leag: number; mode: ByzantineMode }[];
+}
+
+const BLOCK_INTERVAL_MS = 200;
+const TICK_MS = 100;
+
+/**
+ * One chaos run: LEAG daemons on their own hosts, load for the whole run,
+ * the seeded faults, then every LEAG up and the network healed, a drain, and
+ * the audit. Whatever happens (a failed check, an exception, an abort), the
+ * daemons are stopped and the namespaces, rules and relays removed.
+ */
+export async function runChaos(
+  o: ChaosOptions,
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<ChaosReport> {
+  acquireLock();
+  const stale = removeTopologySync();
+  if (stale.length > 0) log(`chaos: removed namespaces left by an earlier run: ${stale.join(', ')}`);
+  let hosts: Hosts | null = null;
+  let fleet: Fleet | null = null;
+  let keep = o.keep;
+  const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'v2g-chaos-')));
+  await mkdir(dir, { recursive: true });
+  const onExit = () => {
+    fleet?.killAllSync();
+    removeTopologySync();
+    releaseLock();
+  };
+  process.once('exit', onExit);
+  try {
+    hosts = await createHosts(o.leags, { loopback: o.loopback, basePort: o.basePort });
+    log(
+      hosts.mode === 'netns'
+        ? `chaos: ${o.leags} LEAGs in network namespaces on 10.77.0.0/24, files in ${dir}`
+        : `chaos: no network namespaces (${hosts.fallbackReason}): loopback, without partitions, loss or latency; files in ${dir}`,
+    );
+    const h = hosts;
+    const f = await Fleet.init(dir, o.leags, h, BLOCK_INTERVAL_MS);
+    fleet = f;
+    const leagKeys = f.keys.leagKeys.map((k) => toHex(k.publicKey));
+    const byzantineSkipped = o.byzantine.length > 0;
+    if (byzantineSkipped)
+      log('chaos: byzantine LEAGs skipped: the daemon has no test-only byzantine setting yet');
+    if (!f.faketime) log('chaos: libfaketime is not installed: clock-skew episodes run without skew');
+    const schedule = makeSchedule({
+      seed: o.seed,
+      leags: o.leags,
+      durationMs: o.durationSec * 1000,
+      quick: o.quick,
+    });
+    const t0 = performance.now();
+    const now = () => performance.now() - t0;
+    const rng = new Rng(o.seed ^ 0x5eed);
+    let load: Load | null = null;
+    const auditor = new Auditor({
+      leags: o.leags,
+      chainId: f.keys.genesis.chainId,
+      leagKeys,
+      byzantine: new Set(),
+      byzantineSkipped,
+      recoveryBoundMs: o.recoveryBoundMs,
+      apiUrl: (i) => h.apiUrl(i),
+      now,
+      onCommitted: (id) => load?.onCommitted(id),
+    });
+    const runner = new FaultRunner({ fleet: f, hosts: h, auditor, leagKeys, now, log });
+    load = new Load({
+      genesis: f.keys.genesis,
+      leagKeys: f.keys.leagKeys,
+      evs: 16,
+      coinsPerEv: 32,
+      rng,
+      apiUrl: (i) => h.apiUrl(i),
+      targets: () => f.running(),
+      onAck: (id, kind, leag) => auditor.onAck(id, kind, leag),
+    });
+    auditor.start();
+
+    let next = 0;
+    let fundedAt: number | null = null;
+    let lastFund = -Infinity;
+    let lastCommittee = 0;
+    let lastProgress = 0;
+    let allowance = 0;
+    while (!signal.aborted && (next < schedule.actions.length || now() < schedule.durationMs)) {
+      const tick = now();
+      while (next < schedule.actions.length && schedule.actions[next]!.atMs <= tick) {
+        await runner.apply(schedule.actions[next++]!);
+      }
+      const height = auditor.maxHeight;
+      // Funding: deposits once the chain runs, again for EVs whose deposit did not commit, for 30 s.
+      if (height >= 1 && tick - lastFund > 3000 && (fundedAt === null || tick - fundedAt < 30_000)) {
+        fundedAt ??= tick;
+        lastFund = tick;
+        void load.fund(height, 1_000_000);
+      }
+      allowance = Math.min(allowance + (o.rate * TICK_MS) / 1000, o.rate);
+      const count = Math.floor(allowance);
+      allowance -= count;
+      if (count > 0 && fundedAt !== null) void load.transfers(count);
+      if (tick - lastCommittee > 2000) {
+        lastCommittee = tick;
+        void runner.refreshCommittee();
+      }
+      if (tick - lastProgress > 10_000) {
+        lastProgress = tick;
+        log(
+          `${(tick / 1000).toFixed(0)}s height ${height}, running ${f.running().length}/${o.leags}, ` +
+            `acked ${load.stats.acked}, committed ${auditor.committed.size}, action ${next}/${schedule.actions.length}`,
+        );
+      }
+      await sleep(Math.max(0, TICK_MS - (now() - tick)));
+    }
+
+    if (signal.aborted) throw new Error('interrupted');
+    log(`${(now() / 1000).toFixed(1)}s chaos: faults over; every LEAG up, the network healed, draining`);
+    await runner.healAll();
+    await drain(h, o.leags, auditor.maxHeight, o.drainSec * 1000, signal);
+    log('chaos: auditing every LEAG');
+    const audit = await auditor.finish();
+    const report = buildReport({
+      options: o,
+      hosts: h,
+      dir,
+      schedule,
+      runner,
+      auditor,
+      audit,
+      load,
+      crashes: f.crashes.map((c) => ({ ...c, atMs: c.atMs - t0 })),
+      durationMs: now(),
+      byzantineSkipped,
+      faketime: f.faketime !== null,
+    });
+    if (!report.passed) keep = true;
+    return report;
+  } finally {
+    await fleet?.stopAll();
+    await hosts?.close();
+    removeTopologySync();
+    process.off('exit', onExit);
+    releaseLock();
+    if (!keep && o.dir === null) await rm(dir, { recursive: true, force: true });
+    else log(`chaos: logs, configs and data kept in ${dir}`);
+  }
+}
+
+/** Waits until every LEAG holds the same head, at least two blocks past `from`, or the time is up. */
+async function drain(
+  hosts: Hosts,
+  leags: number,
+  from: number,
+  ms: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline && !signal.aborted) {
+    const heads = await Promise.all(
+      Array.from({ length: leags }, (_, i) => get<Head>(hosts.apiUrl(i), '/v1/head')),
+    );
+    const hs = heads.map((x) => x?.height ?? -1);
+    if (Math.min(...hs) >= from + 2 && Math.max(...hs) - Math.min(...hs) <= 1) {
+      // Two more blocks' time for the last acknowledged transactions.
+      await sleep(2 * BLOCK_INTERVAL_MS + 1000);
+      return;
+    }
+    await sleep(500);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,232 @@
+import { isQuorum } from '@v2g/consensus';
+import { type BlockJson, type CommitteeJson, get, type Head } from './api.ts';
+import type { Auditor } from './auditor.ts';
+import type { Fleet } from './fleet.ts';
+import type { Hosts, NetworkFaults } from './hosts.ts';
+import type { Action, FaultKind, Target, TimedAction } from './schedule.ts';
+
+/** `final-heal`: the end of the run, when every LEAG is started and the network healed. */
+export type RecordKind = FaultKind | 'final-heal';
+
+export interface FaultRecord {
+  readonly atMs: number;
+  readonly episode: number;
+  readonly kind: RecordKind;
+  readonly action: string;
+  /** Why the action was not applied (e.g. no namespaces, no libfaketime). */
+  readonly skipped?: string;
+  readonly quorum: boolean;
+}
+
+export interface RunnerOptions {
+  readonly fleet: Fleet;
+  readonly hosts: Hosts;
+  readonly auditor: Auditor;
+  /** LEAG public keys (hex) in index order. */
+  readonly leagKeys: readonly string[];
+  now(): number;
+  log(line: string): void;
+}
+
+/**
+ * Applies the schedule's actions to the daemons and the network, keeps the
+ * fault state (who runs, the partition), and tells the auditor after every
+ * action whether a quorum of the committee is running and connected.
+ */
+export class FaultRunner {
+  readonly records: FaultRecord[] = [];
+  private readonly o: RunnerOptions;
+  private faults: NetworkFaults = { partition: null, loss: 0, latencyMs: 0 };
+  private readonly leaders = new Map<number, number>();
+  /** Committee members (LEAG index → weight); until the first answer, every LEAG with weight 1. */
+  private committee = new Map<number, number>();
+
+  constructor(o: RunnerOptions) {
+    this.o = o;
+    for (let i = 0; i < o.leagKeys.length; i++) this.committee.set(i, 1);
+  }
+
+  async apply(t: TimedAction | (Omit<TimedAction, 'kind'> & { kind: 'final-heal' })): Promise<void> {
+    const skipped = await this.perform(t);
+    const quorum = this.quorumAvailable();
+    const action = describeAction(t.action, this.leaders.get(t.episode));
+    this.records.push({
+      atMs: this.o.now(),
+      episode: t.episode,
+      kind: t.kind,
+      action,
+      quorum,
+      ...(skipped ? { skipped } : {}),
+    });
+    this.o.log(
+      `${(this.o.now() / 1000).toFixed(1)}s ${t.kind}: ${action}${skipped ? ` (skipped: ${skipped})` : ''}`,
+    );
+    if (!skipped && !['snapshot', 'restore'].includes(t.action.type)) {
+      this.o.auditor.recovery.action(
+        { atMs: this.o.now(), what: `${t.kind}: ${action}`, heal: isHeal(t.action) },
+        quorum,
+      );
+    }
+  }
+
+  /** The end of the run: every LEAG up, the network whole. */
+  async healAll(): Promise<void> {
+    const episode = -1;
+    if (this.faults.partition || this.faults.loss > 0 || this.faults.latencyMs > 0) {
+      await this.apply({ atMs: 0, episode, kind: 'final-heal', action: { type: 'heal' } });
+      await this.apply({ atMs: 0, episode, kind: 'final-heal', action: { type: 'loss', probability: 0 } });
+      await this.apply({ atMs: 0, episode, kind: 'final-heal', action: { type: 'latency', ms: 0 } });
+    }
+    for (let i = 0; i < this.o.fleet.size; i++) {
+      if (!this.o.fleet.isRunning(i) || this.o.fleet.skewOf(i) !== 0) {
+        await this.o.fleet.kill(i);
+        await this.apply({ atMs: 0, episode, kind: 'final-heal', action: { type: 'start', leag: i } });
+      }
+    }
+  }
+
+  /** Asks the highest running LEAG for the committee of the next height. */
+  async refreshCommittee(): Promise<void> {
+    const best = await this.highest();
+    if (best === null) return;
+    const c = await get<CommitteeJson>(this.o.hosts.apiUrl(best.leag), '/v1/committee');
+    if (!c || c.members.length === 0) return;
+    const next = new Map<number, number>();
+    for (const m of c.members) {
+      const i = this.o.leagKeys.indexOf(m.publicKey);
+      if (i >= 0) next.set(i, m.reputationPpm);
+    }
+    this.committee = next;
+  }
+
+  /** Some group of the partition holds running committee members weighing more than 2/3. */
+  quorumAvailable(): boolean {
+    const running = new Set(this.o.fleet.running());
+    const total = [...this.committee.values()].reduce((s, w) => s + w, 0);
+    const groups = this.faults.partition ?? [[...this.committee.keys()]];
+    return groups.some((g) => {
+      const weight = g.reduce((s, i) => s + (running.has(i) ? (this.committee.get(i) ?? 0) : 0), 0);
+      return isQuorum(weight, total);
+    });
+  }
+
+  private async perform(t: Pick<TimedAction, 'episode' | 'action'>): Promise<string | undefined> {
+    const { fleet, hosts } = this.o;
+    const a = t.action;
+    switch (a.type) {
+      case 'start': {
+        const i = await this.resolve(t.episode, a.leag);
+        if (fleet.isRunning(i)) return 'already running';
+        const skew = a.skewSec ?? 0;
+        if (skew !== 0 && !fleet.faketime) {
+          fleet.start(i);
+          return 'libfaketime is not installed: started without clock skew';
+        }
+        fleet.start(i, skew);
+        return undefined;
+      }
+      case 'kill': {
+        const i = await this.resolve(t.episode, a.leag);
+        if (!fleet.isRunning(i)) return 'not running';
+        await fleet.kill(i);
+        return undefined;
+      }
+      case 'kill-all':
+        await Promise.all(fleet.running().map((i) => fleet.kill(i)));
+        return undefined;
+      case 'snapshot':
+        await fleet.snapshot(await this.resolve(t.episode, a.leag));
+        return undefined;
+      case 'restore': {
+        const r = await fleet.restore(await this.resolve(t.episode, a.leag));
+        return r.carriedKeys === 0 ? 'no signing state found to carry over' : undefined;
+      }
+      case 'partition': {
+        if (!hosts.supportsNetworkFaults) return hosts.fallbackReason ?? 'no network faults';
+        const groups: number[][] = [];
+        for (const g of a.groups) groups.push(await Promise.all(g.map((x) => this.resolve(t.episode, x))));
+        const rest = Array.from({ length: fleet.size }, (_, i) => i).filter(
+          (i) => !groups.flat().includes(i),
+        );
+        if (rest.length > 0) groups.push(rest);
+        return this.network({ ...this.faults, partition: groups });
+      }
+      case 'heal':
+        return this.network({ ...this.faults, partition: null });
+      case 'loss':
+        return this.network({ ...this.faults, loss: a.probability });
+      case 'latency':
+        return this.network({ ...this.faults, latencyMs: a.ms });
+    }
+  }
+
+  private async network(next: NetworkFaults): Promise<string | undefined> {
+    if (!this.o.hosts.supportsNetworkFaults) return this.o.hosts.fallbackReason ?? 'no network faults';
+    await this.o.hosts.applyFaults(next);
+    this.faults = next;
+    return undefined;
+  }
+
+  /** `leader` is the proposer of the highest block any running LEAG holds, fixed for the episode. */
+  private async resolve(episode: number, target: Target): Promise<number> {
+    if (target !== 'leader') return target;
+    const known = this.leaders.get(episode);
+    if (known !== undefined) return known;
+    let leader = 0;
+    const best = await this.highest();
+    if (best) {
+      const b = await get<BlockJson>(this.o.hosts.apiUrl(best.leag), `/v1/blocks/${best.height}`);
+      const i = b ? this.o.leagKeys.indexOf(b.block.header.proposer) : -1;
+      if (i >= 0) leader = i;
+    }
+    this.leaders.set(episode, leader);
+    return leader;
+  }
+
+  private async highest(): Promise<{ leag: number; height: number } | null> {
+    const heads = await Promise.all(
+      this.o.fleet
+        .running()
+        .map(async (leag) => ({ leag, head: await get<Head>(this.o.hosts.apiUrl(leag), '/v1/head') })),
+    );
+    let best: { leag: number; height: number } | null = null;
+    for (const { leag, head } of heads) {
+      if (head && head.height > 0 && (!best || head.height > best.height))
+        best = { leag, height: head.height };
+    }
+    return best;
+  }
+}
+
+function isHeal(a: Action): boolean {
+  return (
+    a.type === 'start' ||
+    a.type === 'heal' ||
+    (a.type === 'loss' && a.probability === 0) ||
+    (a.type === 'latency' && a.ms === 0)
+  );
+}
+
+function describeAction(a: Action, leader: number | undefined): string {
+  const who = (t: Target) => (t === 'leader' ? `leader leag-${leader ?? '?'}` : `leag-${t}`);
+  switch (a.type) {
+    case 'start':
+      return `start ${who(a.leag)}${a.skewSec ? ` with clock ${a.skewSec > 0 ? '+' : ''}${a.skewSec} s` : ''}`;
+    case 'kill':
+      return `SIGKILL ${who(a.leag)}`;
+    case 'kill-all':
+      return 'SIGKILL every LEAG';
+    case 'snapshot':
+      return `snapshot the disk of ${who(a.leag)}`;
+    case 'restore':
+      return `${who(a.leag)} loses its writes since the snapshot`;
+    case 'partition':
+      return `partition ${a.groups.map((g) => `{${g.map(who).join(', ')}}`).join(' | ')} | the rest`;
+    case 'heal':
+      return 'heal the partition';
+    case 'loss':
+      return a.probability === 0 ? 'loss off' : `${Math.round(a.probability * 100)} % packet loss`;
+    case 'latency':
+      return a.ms === 0 ? 'latency off' : `${a.ms} ms latency`;
+  }
+}
