@@ -2,6 +2,7 @@ import {
   type Block,
   type BlockHeader,
   type CommitCertificate,
+  type EvReputationParams,
   type Genesis,
   type SignedVote,
   type Tx,
@@ -137,6 +138,25 @@ export const blockArb: fc.Arbitrary<Block> = rec({
 const ppmArb = fc.nat(1_000_000);
 const positiveArb = fc.integer({ min: 1, max: 2 ** 40 });
 
+/** EV reputation parameters that pass validateGenesis (decision 0008's bounds). */
+export const evReputationParamsArb: fc.Arbitrary<EvReputationParams> = fc
+  .record({
+    initialPpm: ppmArb,
+    rMinPpm: ppmArb,
+    weightSeller: fc.integer({ min: 1, max: 1_000 }),
+    weightBuyer: fc.integer({ min: 1, max: 1_000 }),
+    gainMaxPpm: fc.nat(500_000),
+    gainVolumeWh: fc.nat(1_000_000),
+    gainWindows: fc.nat(10_000),
+    lossMinPpm: fc.integer({ min: 2, max: 1_000_000 }),
+    lossWindows: fc.nat(10_000),
+  })
+  .chain((r) =>
+    fc
+      .tuple(fc.integer({ min: 2 * r.gainMaxPpm, max: 1_000_000 }), fc.nat(r.gainVolumeWh))
+      .map(([lossMaxPpm, lossVolumeWh]): EvReputationParams => ({ ...r, lossMaxPpm, lossVolumeWh })),
+  );
+
 /** A genesis that passes validateGenesis: unique LEAG keys, ppm in range, positive parameters. */
 export const genesisArb: fc.Arbitrary<Genesis> = rec({
   chainId: chainIdArb,
@@ -169,22 +189,11 @@ export const genesisArb: fc.Arbitrary<Genesis> = rec({
     }),
     market: rec({
       windowBlocks: positiveArb,
-      settlementWindows: uintArb,
+      settlementWindows: positiveArb,
       depositLimitPerWindow: uintArb,
       concessionSteps: positiveArb,
     }),
-    evReputation: rec({
-      initialPpm: ppmArb,
-      rMinPpm: ppmArb,
-      weightSeller: positiveArb,
-      weightBuyer: uintArb,
-      gainMaxPpm: ppmArb,
-      gainVolumeWh: uintArb,
-      gainBlocks: uintArb,
-      lossMaxPpm: ppmArb,
-      lossVolumeWh: uintArb,
-      lossBlocks: uintArb,
-    }),
+    evReputation: evReputationParamsArb,
   }),
   allocations: fc.array(rec({ address: keyArb.map((k) => walletAddress(k)), amount: positiveArb }), {
     maxLength: 5,

@@ -55,6 +55,19 @@ describe('genesis', () => {
     );
   });
 
+  test('refuses EV reputation parameters under which a failure could cost nothing or less than a gain', () => {
+    const p = g.params;
+    const rep = (r: Partial<Genesis['params']['evReputation']>) => ({
+      ...g,
+      params: { ...p, evReputation: { ...p.evReputation, ...r } },
+    });
+    refuses(rep({ lossMinPpm: 0 }), 'invalid-param');
+    refuses(rep({ lossMinPpm: 1 }), 'invalid-param');
+    refuses(rep({ gainMaxPpm: 60_000, lossMaxPpm: 119_999 }), 'invalid-param');
+    refuses(rep({ lossVolumeWh: p.evReputation.gainVolumeWh + 1 }), 'invalid-param');
+    refuses(rep({ lossMaxPpm: 1_000_001 }), 'invalid-param');
+  });
+
   test('refuses a zero allocation and a supply beyond 2^53', () => {
     const a = g.allocations[0]!;
     refuses({ ...g, allocations: [{ ...a, amount: 0 }] }, 'zero-allocation');

@@ -2,220 +2,130 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   compositeReputation,
-  type EvReputation,
-  isUntrusted,
+  gainVolume,
+  isUntrustedIn,
+  lossVolume,
   defaultEvReputationParams as params,
   readEvReputation,
-  recordTrade,
   reinstateEvReputation,
   reputationGain,
   reputationLoss,
-  type TradeOutcome,
   txId,
 } from '@v2g/core';
 import fc from 'fast-check';
 import { leags, testKey } from './fixtures.ts';
 import { MarketChain, marketGenesis } from './marketHarness.ts';
+import { freshReputation, play, tradeArb } from './reputationFixtures.ts';
 
 const RUNS = 500;
 const PPM = 1_000_000;
 
-const fresh: EvReputation = {
-  r: params.initialPpm,
-  es: params.initialPpm,
-  eb: params.initialPpm,
-  actedAsSeller: false,
-  actedAsBuyer: false,
-  esSuccessCount: 0,
-  esSuccessWh: 0,
-  esFailCount: 0,
-  esFailWh: 0,
-  esLastDecrease: 0,
-  ebSuccessCount: 0,
-  ebSuccessWh: 0,
-  ebFailCount: 0,
-  ebFailWh: 0,
-  ebLastDecrease: 0,
-};
-
+const fresh = freshReputation(params);
 const volume = fc.integer({ min: 1, max: 1_000_000_000 });
-const blocks = fc.integer({ min: 0, max: 10_000_000 });
+const windows = fc.integer({ min: 0, max: 10_000_000 });
 
-const tradeArb = fc.record({
-  role: fc.constantFrom<'seller' | 'buyer'>('seller', 'buyer'),
-  matchedWh: fc.integer({ min: 1, max: 100_000 }),
-  /** Share delivered, permille; ≥ 1000 is a success. */
-  share: fc.integer({ min: 0, max: 1_000 }),
-  gap: fc.integer({ min: 0, max: 500 }),
-});
-
-/** Plays a history of trades from a fresh account; returns every intermediate reputation. */
-function play(
-  history: readonly { role: 'seller' | 'buyer'; matchedWh: number; share: number; gap: number }[],
-) {
-  let rep = fresh;
-  let height = 1;
-  const seen: EvReputation[] = [rep];
-  for (const t of history) {
-    height += t.gap;
-    const outcome: TradeOutcome = {
-      role: t.role,
-      matchedWh: t.matchedWh,
-      meteredWh: Math.floor((t.matchedWh * t.share) / 1_000),
-      height,
-      registeredAt: 1,
-    };
-    rep = recordTrade(rep, outcome, params);
-    seen.push(rep);
-  }
-  return { rep, seen, height };
-}
-
-describe('EV reputation', () => {
-  test('R⁺ rises with volume per successful trade', () => {
+describe('EV reputation curves', () => {
+  test('R⁺ rises with the volume it counts and with the windows since the last decrease', () => {
     fc.assert(
-      fc.property(volume, volume, blocks, (a, b, t) => {
+      fc.property(volume, volume, windows, windows, (a, b, s, t) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
-        assert.ok(reputationGain(lo, t, params) <= reputationGain(hi, t, params));
+        const [early, late] = s <= t ? [s, t] : [t, s];
+        assert.ok(reputationGain(lo, early, params) <= reputationGain(hi, early, params));
+        assert.ok(reputationGain(lo, early, params) <= reputationGain(lo, late, params));
+        assert.ok(reputationGain(hi, late, params) <= params.gainMaxPpm);
       }),
       { numRuns: RUNS },
     );
-    assert.ok(reputationGain(100, 50, params) < reputationGain(100_000, 50, params));
-  });
-
-  test('R⁺ rises with the time since the last decrease', () => {
-    fc.assert(
-      fc.property(volume, blocks, blocks, (v, a, b) => {
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        assert.ok(reputationGain(v, lo, params) <= reputationGain(v, hi, params));
-      }),
-      { numRuns: RUNS },
-    );
+    assert.ok(reputationGain(100, 5, params) < reputationGain(100_000, 5, params));
     assert.ok(reputationGain(10_000, 0, params) < reputationGain(10_000, 1_000, params));
     assert.ok(reputationGain(10_000, 0, params) > 0, 'an honest trade right after a penalty still earns');
   });
 
-  test('R⁻ rises with failed volume per failed trade', () => {
+  test('R⁻ rises with the failed volume it counts, falls with the windows since the last decrease, and never below F/2', () => {
     fc.assert(
-      fc.property(volume, volume, blocks, (a, b, t) => {
+      fc.property(volume, volume, windows, windows, (a, b, s, t) => {
         const [lo, hi] = a <= b ? [a, b] : [b, a];
-        assert.ok(reputationLoss(lo, t, params) <= reputationLoss(hi, t, params));
+        const [early, late] = s <= t ? [s, t] : [t, s];
+        assert.ok(reputationLoss(lo, early, params) <= reputationLoss(hi, early, params));
+        assert.ok(reputationLoss(lo, early, params) >= reputationLoss(lo, late, params));
+        assert.ok(reputationLoss(lo, late, params) >= params.lossMinPpm / 2);
+        assert.ok(reputationLoss(hi, early, params) <= Math.max(params.lossMaxPpm, params.lossMinPpm));
       }),
       { numRuns: RUNS },
     );
-    assert.ok(reputationLoss(100, 10, params) < reputationLoss(100_000, 10, params));
+    assert.ok(reputationLoss(20_000, 1, params) > reputationLoss(20_000, 1_000, params));
+    assert.ok(reputationLoss(100_000, 5, params) > reputationLoss(1_000, 5, params));
   });
 
-  test('R⁻ falls with the time since the last decrease: repeat offenders lose more', () => {
+  test('a success counts at most its own volume, a failure at least its own', () => {
     fc.assert(
-      fc.property(volume, blocks, blocks, (w, a, b) => {
-        const [lo, hi] = a <= b ? [a, b] : [b, a];
-        assert.ok(reputationLoss(w, lo, params) >= reputationLoss(w, hi, params));
+      fc.property(volume, fc.nat(1_000), volume, (wh, count, trade) => {
+        const total = count === 0 ? 0 : wh;
+        assert.ok(gainVolume(total, count, trade) <= trade);
+        assert.ok(lossVolume(total, count, trade) >= trade);
       }),
       { numRuns: RUNS },
     );
-    assert.ok(reputationLoss(10_000, 1, params) > reputationLoss(10_000, 1_000, params));
+    // "Volume over count" still moves them: a history of small trades lowers what a large one earns.
+    assert.equal(gainVolume(10 * 1_000, 10, 20_000), Math.floor(30_000 / 11));
+    assert.equal(lossVolume(0, 0, 500), 500);
+    assert.equal(lossVolume(40_000, 2, 500), Math.floor(40_500 / 3));
   });
+});
 
-  test('a larger successful trade raises R_ES at least as much; a larger failure lowers it at least as much', () => {
-    fc.assert(
-      fc.property(
-        tradeArb,
-        fc.integer({ min: 1, max: 100_000 }),
-        fc.integer({ min: 1, max: 10_000 }),
-        (t, extra, h) => {
-          const { rep, height } = play([t]);
-          const at = height + h;
-          const ok = (wh: number) =>
-            recordTrade(
-              rep,
-              { role: 'seller', matchedWh: wh, meteredWh: wh, height: at, registeredAt: 1 },
-              params,
-            ).es;
-          const fail = (wh: number) =>
-            recordTrade(
-              rep,
-              { role: 'seller', matchedWh: wh, meteredWh: 0, height: at, registeredAt: 1 },
-              params,
-            ).es;
-          assert.ok(ok(t.matchedWh) <= ok(t.matchedWh + extra));
-          assert.ok(fail(t.matchedWh) >= fail(t.matchedWh + extra));
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
-
-  test('the same failure costs less the longer ago the last decrease was (EB-2 on R_EB)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 0, max: 1_000 }), (wh, wait) => {
-        // One earlier failure at height 10 sets the last decrease.
-        const { rep } = play([{ role: 'buyer', matchedWh: wh, share: 0, gap: 9 }]);
-        assert.equal(rep.ebLastDecrease, 10);
-        const fail = (height: number) =>
-          recordTrade(rep, { role: 'buyer', matchedWh: wh, meteredWh: 0, height, registeredAt: 1 }, params);
-        assert.ok(fail(11).eb <= fail(11 + wait).eb);
-        assert.equal(fail(11).es, rep.es, 'a buyer failure leaves R_ES alone');
-      }),
-      { numRuns: RUNS },
-    );
-  });
-
-  test('scores stay within [0, 1] and R is the weighted mean of the roles taken (eq. 3.1)', () => {
+describe('EV reputation histories', () => {
+  test('scores stay integers in [0, 1] and R is eq. 3.1 after every trade', () => {
     fc.assert(
       fc.property(fc.array(tradeArb, { maxLength: 60 }), (history) => {
         for (const rep of play(history).seen) {
           for (const x of [rep.r, rep.es, rep.eb]) assert.ok(Number.isInteger(x) && x >= 0 && x <= PPM);
-          if (!isUntrusted(rep, params)) assert.equal(rep.r, compositeReputation(rep, params));
-          if (rep.actedAsSeller && !rep.actedAsBuyer) assert.equal(rep.r, rep.es);
-          if (!rep.actedAsSeller) assert.equal(rep.r, rep.eb);
+          assert.equal(rep.r, compositeReputation(rep, params));
+          assert.equal(rep.r, Math.floor((rep.es + rep.eb) / 2), 'ω_ES = ω_EB = 1');
         }
       }),
       { numRuns: 300 },
     );
   });
 
-  test('once below R_min, successes do not lift an account: only reinstatement does', () => {
+  test('once a role is below R_min, successes in it do not lift it: only reinstatement does', () => {
     fc.assert(
       fc.property(
-        fc.array(tradeArb, { maxLength: 40 }),
+        fc.constantFrom<'seller' | 'buyer'>('seller', 'buyer'),
+        fc.array(tradeArb, { maxLength: 30 }),
         fc.array(tradeArb, { maxLength: 20 }),
-        (before, after) => {
-          // Drive the account under R_min with failures in both roles (eq. 3.1 averages them), then let it trade well.
-          const failures = Array.from({ length: 24 }, (_, i) => ({
-            role: i % 2 === 0 ? ('seller' as const) : ('buyer' as const),
-            matchedWh: 50_000,
-            share: 0,
-            gap: 1,
-          }));
+        (role, before, after) => {
+          const failures = Array.from({ length: 12 }, () => ({ role, matchedWh: 50_000, share: 0, gap: 1 }));
           const honest = after.map((t) => ({ ...t, share: 1_000 }));
           const { seen } = play([...before, ...failures, ...honest]);
-          const fallen = seen.findIndex((r) => isUntrusted(r, params));
+          const fallen = seen.findIndex((r) => isUntrustedIn(r, role, params));
           assert.ok(fallen >= 0);
-          for (const rep of seen.slice(fallen)) assert.ok(isUntrusted(rep, params));
+          for (const rep of seen.slice(fallen)) assert.ok(isUntrustedIn(rep, role, params));
           const last = seen[seen.length - 1]!;
-          assert.ok(!isUntrusted(reinstateEvReputation(last, params), params));
+          const lifted = reinstateEvReputation(last, params);
+          assert.ok(!isUntrustedIn(lifted, role, params));
+          assert.equal(
+            lifted.r,
+            compositeReputation(lifted, params),
+            'reinstatement recomputes R by eq. 3.1',
+          );
         },
       ),
       { numRuns: 200 },
     );
   });
 
-  test('new accounts start at 0.5 and buying-only accounts have R = R_EB', () => {
+  test('new accounts start at 0.5, and R is the weighted mean of both roles', () => {
     assert.equal(compositeReputation(fresh, params), 500_000);
-    assert.equal(compositeReputation({ ...fresh, eb: 300_000, actedAsBuyer: true }, params), 300_000);
+    assert.equal(compositeReputation({ es: 900_000, eb: 300_000 }, params), 600_000);
     assert.equal(
-      compositeReputation(
-        { ...fresh, es: 900_000, eb: 300_000, actedAsBuyer: true, actedAsSeller: true },
-        params,
-      ),
-      600_000,
+      compositeReputation({ es: 900_000, eb: 300_000 }, { ...params, weightSeller: 3, weightBuyer: 1 }),
+      750_000,
     );
   });
 });
 
 describe('EV reputation on the chain', () => {
-  test('an account whose deliveries fail falls below R_min and its later orders are refused', () => {
+  test('an account whose deliveries fail falls below R_min as a seller and its later sell orders are refused', () => {
     const station = leags[0]!;
     const seller = testKey('ev/dishonest');
     const buyer = testKey('ev/patient');
@@ -253,7 +163,7 @@ describe('EV reputation on the chain', () => {
 
     const rep = readEvReputation(chain.store, seller.publicKey)!;
     assert.equal(rep.esFailCount, 2);
-    assert.ok(isUntrusted(rep, params), `R ${rep.r} should be below R_min ${params.rMinPpm}`);
+    assert.ok(isUntrustedIn(rep, 'seller', params), `R_ES ${rep.es} should be below R_min ${params.rMinPpm}`);
     const next = chain.sell(seller, station, {
       window: 4,
       energyWh: 1_000,

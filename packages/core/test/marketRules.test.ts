@@ -175,7 +175,7 @@ describe('market orders', () => {
     assert.ok(rep.es < defaultEvReputationParams.initialPpm);
     assert.equal(rep.esFailCount, 1);
     assert.equal(rep.esFailWh, 350);
-    assert.equal(rep.r, rep.es, 'a pure seller has R = R_ES');
+    assert.equal(rep.r, Math.floor((rep.es + rep.eb) / 2), 'R counts both roles (eq. 3.1 with χ = 1)');
   });
 
   test('a missing reading counts as a failure: no payment, a full refund, and both reputations fall', () => {

@@ -83,17 +83,42 @@ export function validateGenesis(g: Genesis): void {
   param('consensus.timeoutProposeMs', c.timeoutProposeMs > 0, 'must be positive');
   param('consensus.timeoutVoteMs', c.timeoutVoteMs > 0, 'must be positive');
   param('market.windowBlocks', g.params.market.windowBlocks > 0, 'must be positive');
+  // Delivery happens in the window after clearing, so settlement at the window's own close would see no readings.
+  param('market.settlementWindows', g.params.market.settlementWindows > 0, 'must be positive');
   param('market.concessionSteps', g.params.market.concessionSteps > 0, 'must be positive');
-  const r = g.params.evReputation;
-  param('evReputation.initialPpm', r.initialPpm <= PPM, 'must be at most 1,000,000 ppm');
-  param('evReputation.rMinPpm', r.rMinPpm <= PPM, 'must be at most 1,000,000 ppm');
-  param('evReputation.weights', r.weightSeller + r.weightBuyer > 0, 'weights must not both be zero');
+  checkEvReputationParams(g.params.evReputation, param);
   let supply = 0;
   g.allocations.forEach((a, index) => {
     if (a.amount === 0) throw new GenesisError({ code: 'zero-allocation', index });
     supply += a.amount;
     if (!Number.isSafeInteger(supply)) throw new GenesisError({ code: 'supply-overflow' });
   });
+}
+
+/** The bounds decision 0008's properties rest on. */
+function checkEvReputationParams(
+  r: EvReputationParams,
+  param: (name: string, ok: boolean, reason: string) => void,
+): void {
+  for (const name of ['initialPpm', 'rMinPpm', 'gainMaxPpm', 'lossMaxPpm', 'lossMinPpm'] as const) {
+    param(`evReputation.${name}`, r[name] <= PPM, 'must be at most 1,000,000 ppm');
+  }
+  param('evReputation.weights', r.weightSeller + r.weightBuyer > 0, 'weights must not both be zero');
+  // "Losses outweigh gains for the same volume": the smallest loss, L/2 at the
+  // same volume, is at least the largest gain G (by the stated factor ⌊L/(2G)⌋ ≥ 1),
+  // and a failed volume costs at least as large a share of L as it earns of G.
+  param(
+    'evReputation.lossMaxPpm',
+    r.lossMaxPpm >= 2 * r.gainMaxPpm,
+    'must be at least twice gainMaxPpm (losses outweigh gains)',
+  );
+  param(
+    'evReputation.lossVolumeWh',
+    r.lossVolumeWh <= r.gainVolumeWh,
+    'must be at most gainVolumeWh (losses outweigh gains)',
+  );
+  // "A failure always costs": at least ⌊F/2⌋ ≥ 1 ppm.
+  param('evReputation.lossMinPpm', r.lossMinPpm >= 2, 'must be at least 2 (every failure costs)');
 }
 
 export function encodeGenesis(g: Genesis): Uint8Array {

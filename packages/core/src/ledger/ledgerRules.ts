@@ -27,12 +27,12 @@ export function initialEvReputation(genesis: Genesis): EvReputation {
     esSuccessWh: 0,
     esFailCount: 0,
     esFailWh: 0,
-    esLastDecrease: 0,
+    esLastDecreaseWindow: 0,
     ebSuccessCount: 0,
     ebSuccessWh: 0,
     ebFailCount: 0,
     ebFailWh: 0,
-    ebLastDecrease: 0,
+    ebLastDecreaseWindow: 0,
   };
 }
 

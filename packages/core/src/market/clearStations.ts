@@ -3,6 +3,8 @@ import { Keys } from '../state/keys.ts';
 import { tariffCodec, utxoCodec } from '../state/records.ts';
 import type { StateView } from '../state/stateView.ts';
 import { type Ask, type Bid, clearWindow } from './clearWindow.ts';
+import { isUntrustedIn } from './evReputation.ts';
+import type { EvReputationParams } from './evReputationParams.ts';
 import { orderRecordCodec } from './orderRecord.ts';
 import { reputationReader, stationsOf } from './windowOrders.ts';
 import { windowResultCodec } from './windowResult.ts';
@@ -17,9 +19,16 @@ export function releaseTxId(orderId: Uint8Array): Uint8Array {
 /**
  * Clears window w at its closing height (DESIGN §6), one call auction per
  * station, and stores each order's matched energy and price and each
- * station's result.
+ * station's result. An order whose account has fallen below R_min in the
+ * order's role since it was accepted takes no part (decision 0008): orders
+ * can be placed for future windows, and the gate must hold for them too.
  */
-export function clearStations(view: StateView, window: number, concessionSteps: number): void {
+export function clearStations(
+  view: StateView,
+  window: number,
+  concessionSteps: number,
+  reputationParams: EvReputationParams,
+): void {
   const stations = stationsOf(view, window);
   if (stations.length === 0) return;
   const tariff = view.read(tariffCodec, Keys.tariff(window));
@@ -30,8 +39,13 @@ export function clearStations(view: StateView, window: number, concessionSteps: 
   for (const station of stations) {
     const asks: Ask[] = [];
     const bids: Bid[] = [];
+    let untrustedOrders = 0;
     for (const { idHex, order } of station.orders) {
       const rep = reputation(order.account);
+      if (isUntrustedIn(rep, order.side === 'sell' ? 'seller' : 'buyer', reputationParams)) {
+        untrustedOrders++;
+        continue;
+      }
       if (order.side === 'sell') {
         asks.push({
           id: idHex,
@@ -95,6 +109,7 @@ export function clearStations(view: StateView, window: number, concessionSteps: 
       step: clearing.step,
       sellOrders: asks.length,
       buyOrders: bids.length,
+      untrustedOrders,
       supplyWh,
       demandWh,
       volumeWh: clearing.volumeWh,

@@ -1,5 +1,6 @@
 import { sha256, utf8 } from '../crypto/hash.ts';
 import type { Genesis } from '../genesis/genesis.ts';
+import { windowOf } from '../ledger/window.ts';
 import { Keys } from '../state/keys.ts';
 import { evAccountCodec, utxoCodec } from '../state/records.ts';
 import type { StateView } from '../state/stateView.ts';
@@ -90,8 +91,8 @@ export function settleWindow(view: StateView, window: number, height: number, ge
               role: order.side === 'sell' ? 'seller' : 'buyer',
               matchedWh: order.matchedWh,
               meteredWh: metered,
-              height,
-              registeredAt: account.registeredAt,
+              window: windowOf(height, genesis),
+              registeredWindow: windowOf(Math.max(1, account.registeredAt), genesis),
             },
             params,
           );

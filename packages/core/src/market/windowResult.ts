@@ -14,8 +14,11 @@ export interface WindowResult {
   readonly high: number;
   /** Concession steps the sellers took. */
   readonly step: number;
+  /** Orders that took part in the auction. */
   readonly sellOrders: number;
   readonly buyOrders: number;
+  /** Orders left out because their account fell below R_min in the order's role after placing them. */
+  readonly untrustedOrders: number;
   /** Energy offered and asked for. */
   readonly supplyWh: number;
   readonly demandWh: number;
@@ -45,6 +48,7 @@ export const windowResultCodec: Codec<WindowResult> = struct<WindowResult>({
   step: uint,
   sellOrders: uint,
   buyOrders: uint,
+  untrustedOrders: uint,
   supplyWh: uint,
   demandWh: uint,
   volumeWh: uint,

@@ -22,7 +22,12 @@ export const leagCodec: Codec<LeagRecord> = struct<LeagRecord>({
   registeredAt: uint,
 });
 
-/** The seed's reputation triple <R, R_ES, R_EB> (3.2.3) and the history its rules need. */
+/**
+ * The seed's reputation triple <R, R_ES, R_EB> (3.2.3) and the history its
+ * rules need: per role, successes and failures (count and Wh) and the window
+ * of the last decrease. actedAsSeller/actedAsBuyer record whether the account
+ * has traded in a role (the seed's χ); eq. 3.1 counts both roles always (0008).
+ */
 export interface EvReputation {
   readonly r: number;
   readonly es: number;
@@ -33,12 +38,12 @@ export interface EvReputation {
   readonly esSuccessWh: number;
   readonly esFailCount: number;
   readonly esFailWh: number;
-  readonly esLastDecrease: number;
+  readonly esLastDecreaseWindow: number;
   readonly ebSuccessCount: number;
   readonly ebSuccessWh: number;
   readonly ebFailCount: number;
   readonly ebFailWh: number;
-  readonly ebLastDecrease: number;
+  readonly ebLastDecreaseWindow: number;
 }
 export const evReputationCodec: Codec<EvReputation> = struct<EvReputation>({
   r: uint,
@@ -50,12 +55,12 @@ export const evReputationCodec: Codec<EvReputation> = struct<EvReputation>({
   esSuccessWh: uint,
   esFailCount: uint,
   esFailWh: uint,
-  esLastDecrease: uint,
+  esLastDecreaseWindow: uint,
   ebSuccessCount: uint,
   ebSuccessWh: uint,
   ebFailCount: uint,
   ebFailWh: uint,
-  ebLastDecrease: uint,
+  ebLastDecreaseWindow: uint,
 });
 
 export interface EvAccount {
