@@ -268,7 +268,7 @@ describe('reinstate rule', () => {
     assert.deepEqual(codes, ['invalid-reinstate', 'expired']);
   });
 
-  test('an EV account below R_min is lifted to R_min on <R, R_ES, R_EB>', () => {
+  test('an EV account below R_min has its roles below R_min lifted to it and R recomputed by eq. 3.1', () => {
     const chain = new TestChain(genesis, rules);
     const ev = keyPairFromSeed(sha256(utf8('ev-1')));
     next(chain, {
@@ -290,6 +290,7 @@ describe('reinstate rule', () => {
     next(chain, { txs: [tx(body, order.slice(0, 3))] });
     const lifted = new StateView(chain.store).read(evAccountCodec, Keys.ev(ev.publicKey))!.reputation;
     const rMin = genesis.params.evReputation.rMinPpm;
-    assert.deepEqual([lifted.r, lifted.es, lifted.eb], [rMin, rMin, 300_000]);
+    // R_ES 50,000 → R_min; R_EB stays; R = (200,000 + 300,000) / 2 by eq. 3.1 (decision 0008), not R_min.
+    assert.deepEqual([lifted.r, lifted.es, lifted.eb], [250_000, rMin, 300_000]);
   });
 });

@@ -68,6 +68,13 @@ describe('genesis', () => {
     refuses(rep({ lossMaxPpm: 1_000_001 }), 'invalid-param');
   });
 
+  test('refuses a zero weight in eq. 3.1 (ω_ES, ω_EB > 0)', () => {
+    const p = g.params;
+    for (const w of [{ weightSeller: 0 }, { weightBuyer: 0 }]) {
+      refuses({ ...g, params: { ...p, evReputation: { ...p.evReputation, ...w } } }, 'invalid-param');
+    }
+  });
+
   test('refuses a zero allocation and a supply beyond 2^53', () => {
     const a = g.allocations[0]!;
     refuses({ ...g, allocations: [{ ...a, amount: 0 }] }, 'zero-allocation');

@@ -1,7 +1,9 @@
 import {
   evAccountCodec,
+  isUntrusted,
   Keys,
   leagCodec,
+  reinstateEvReputation,
   type TxContext,
   TxError,
   type TxRule,
@@ -14,9 +16,9 @@ import { ConsensusKeys, committeeCodec } from './committeeRecord.ts';
 
 /**
  * DESIGN §4 and seed 3.2.3 ("cannot recover without other users' consent"):
- * a reinstate lifts an EV account or a LEAG that fell below R_min back to
- * R_min, approved by witnesses weighing more than 2/3 of the committee of
- * `height`. Witnesses sign the transaction (Domain.tx over its id, which
+ * a reinstate lifts a LEAG that fell below R_min back to R_min, or an EV
+ * account's roles that fell below R_min to R_min (R then by eq. 3.1),
+ * approved by witnesses weighing more than 2/3 of the committee of `height`. Witnesses sign the transaction (Domain.tx over its id, which
  * covers target, role and height); the committee of `height` must still be
  * in state (the last COMMITTEE_HISTORY heights), which bounds an approval's
  * life, and each (role, target, height) is used once.
@@ -71,17 +73,15 @@ export const reinstateRule: TxRule = {
     const key = Keys.ev(body.target);
     const account = ctx.view.read(evAccountCodec, key);
     if (!account) throw new TxError('unregistered', `EV ${toHex(body.target)} is not registered`);
-    const rMin = ctx.genesis.params.evReputation.rMinPpm;
-    const rep = account.reputation;
-    if (rep.r >= rMin) throw new TxError('not-below-minimum', 'the account is not below R_min');
+    // Decision 0008: an account is untrusted per role; the roles below R_min are lifted to it and R is
+    // recomputed by eq. 3.1 (not set to R_min, which eq. 3.1 need not give).
+    const p = ctx.genesis.params.evReputation;
+    if (!isUntrusted(account.reputation, p)) {
+      throw new TxError('not-below-minimum', 'neither R_ES nor R_EB of the account is below R_min');
+    }
     ctx.view.write(evAccountCodec, key, {
       ...account,
-      reputation: {
-        ...rep,
-        r: Math.max(rep.r, rMin),
-        es: Math.max(rep.es, rMin),
-        eb: Math.max(rep.eb, rMin),
-      },
+      reputation: reinstateEvReputation(account.reputation, p),
     });
   },
 };

@@ -103,7 +103,9 @@ function checkEvReputationParams(
   for (const name of ['initialPpm', 'rMinPpm', 'gainMaxPpm', 'lossMaxPpm', 'lossMinPpm'] as const) {
     param(`evReputation.${name}`, r[name] <= PPM, 'must be at most 1,000,000 ppm');
   }
-  param('evReputation.weights', r.weightSeller + r.weightBuyer > 0, 'weights must not both be zero');
+  // Eq. 3.1: "ω_ES, ω_EB > 0". A zero weight would let that role's record count for nothing in R.
+  param('evReputation.weightSeller', r.weightSeller > 0, 'must be positive (ω_ES > 0, eq. 3.1)');
+  param('evReputation.weightBuyer', r.weightBuyer > 0, 'must be positive (ω_EB > 0, eq. 3.1)');
   // "Losses outweigh gains for the same volume": the smallest loss, L/2 at the
   // same volume, is at least the largest gain G (by the stated factor ⌊L/(2G)⌋ ≥ 1),
   // and a failed volume costs at least as large a share of L as it earns of G.
