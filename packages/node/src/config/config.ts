@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Codec, list, struct, text, uint } from '@v2g/core';
 
 /** The daemon's configuration file (JSON). Relative paths are relative to the file. */
-export interface NodeConfig {
+export interface NodeConfig extends NodeLimits {
   readonly name: string;
   readonly dataDir: string;
   readonly keyFile: string;
@@ -21,7 +21,56 @@ export interface NodeConfig {
   readonly minPeers: number;
 }
 
-export const nodeConfigCodec: Codec<NodeConfig> = struct<NodeConfig>({
+/**
+ * Bounds on what clients can hold and when the LEAG calls itself unhealthy.
+ * Every field may be left out of the file: configs written before they existed
+ * stay valid and get the defaults (`defaultNodeLimits`). A client is one remote
+ * IP address.
+ */
+export interface NodeLimits {
+  /** Open HTTP connections in all; beyond it new connections are dropped unanswered. */
+  readonly apiMaxConnections: number;
+  /** Open HTTP connections per client; beyond it requests get 429 `too-many-connections`. */
+  readonly apiMaxConnectionsPerClient: number;
+  /** Event-stream (`GET /v1/events`) subscribers in all; beyond it 429 `too-many-streams`. */
+  readonly apiMaxStreams: number;
+  /** Event-stream subscribers per client; beyond it 429 `too-many-streams`. */
+  readonly apiMaxStreamsPerClient: number;
+  /** Requests per second per client, refilled continuously; beyond it 429 `rate-limited`. */
+  readonly apiRatePerSecond: number;
+  /** Requests a client may send at once after being idle (the token bucket's size). */
+  readonly apiRateBurst: number;
+  /** Bytes of events queued for one subscriber that does not read; beyond it the stream is closed. */
+  readonly apiStreamBufferBytes: number;
+  /** Block intervals without a new block before health reports `stalled` (never less than 10 s). */
+  readonly healthStallBlocks: number;
+  /** The memory the LEAG may use (RSS, MiB); health reports `memory-high` at 90 % of it. */
+  readonly memoryCeilingMb: number;
+}
+
+export const defaultNodeLimits: NodeLimits = {
+  apiMaxConnections: 1024,
+  apiMaxConnectionsPerClient: 64,
+  apiMaxStreams: 256,
+  apiMaxStreamsPerClient: 8,
+  apiRatePerSecond: 200,
+  apiRateBurst: 400,
+  apiStreamBufferBytes: 1024 * 1024,
+  healthStallBlocks: 10,
+  memoryCeilingMb: 1024,
+};
+
+/** A limit of 0 would refuse everything; a bound is at least 1. */
+const positive: Codec<number> = {
+  ...uint,
+  fromJson: (c, path) => {
+    const n = uint.fromJson(c, path);
+    if (n < 1) throw new RangeError(`${path}: must be at least 1`);
+    return n;
+  },
+};
+
+const fullConfigCodec: Codec<NodeConfig> = struct<NodeConfig>({
   name: text(64),
   dataDir: text(4096),
   keyFile: text(4096),
@@ -34,13 +83,33 @@ export const nodeConfigCodec: Codec<NodeConfig> = struct<NodeConfig>({
   mempoolMaxTxs: uint,
   mempoolMaxBytes: uint,
   minPeers: uint,
+  apiMaxConnections: positive,
+  apiMaxConnectionsPerClient: positive,
+  apiMaxStreams: positive,
+  apiMaxStreamsPerClient: positive,
+  apiRatePerSecond: positive,
+  apiRateBurst: positive,
+  apiStreamBufferBytes: positive,
+  healthStallBlocks: positive,
+  memoryCeilingMb: positive,
 });
+
+/** The config file's JSON form: the limits may be absent and take their defaults; unknown fields are refused. */
+export const nodeConfigCodec: Codec<NodeConfig> = {
+  ...fullConfigCodec,
+  fromJson: (c, path) =>
+    fullConfigCodec.fromJson(
+      typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...defaultNodeLimits, ...c } : c,
+      path,
+    ),
+};
 
 export const defaultNodeConfig = {
   httpHost: '127.0.0.1',
   logLevel: 'info',
   mempoolMaxTxs: 10_000,
   mempoolMaxBytes: 64 * 1024 * 1024,
+  ...defaultNodeLimits,
 } as const;
 
 export async function loadConfig(path: string): Promise<NodeConfig> {
