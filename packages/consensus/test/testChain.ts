@@ -3,7 +3,7 @@ import { createChainMempool } from '../src/chain/chainMempool.ts';
 import { ChainExecutor } from '../src/chain/executor.ts';
 import { MemoryChainStorage } from '../src/chain/memoryChainStorage.ts';
 import type { BlockValidator, Validation } from '../src/interface.ts';
-import type { CommitteeSelection } from '../src/selectCommittee.ts';
+import { type CommitteeSelection, selectCommittee } from '../src/selectCommittee.ts';
 import { cachedVoteVerifier } from '../src/voteVerifier.ts';
 
 /**
@@ -43,7 +43,7 @@ export class TestChain {
   }
 
   nextCommittee(): CommitteeSelection {
-    return this.executor(new Uint8Array(32), () => this.genesis.genesisTime).committee();
+    return selectCommittee(this.storage.state, this.genesis.params.consensus);
   }
 
   addTx(tx: Tx): void {

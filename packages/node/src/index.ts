@@ -1,1 +1,2 @@
-export {};
+export { createNode, type LeagNode } from './node/createNode.ts';
+export type { NodeState } from './node/nodeState.ts';

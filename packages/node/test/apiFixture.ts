@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createChainMempool, type Mempool } from '@v2g/consensus';
 import {
   defaultConsensusParams,
   defaultEvReputationParams,
@@ -13,8 +14,6 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { type ApiOptions, createApi } from '../src/api/server.ts';
-import { createChainMempool } from '../src/mempool/chainMempool.ts';
-import type { Mempool } from '../src/mempool/mempool.ts';
 import { createNodeMetrics } from '../src/metrics/nodeMetrics.ts';
 import { ChainStore } from '../src/storage/chainStore.ts';
 

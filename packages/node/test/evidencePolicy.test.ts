@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ChainExecutor, cachedVoteVerifier, chainRules, createChainMempool } from '@v2g/consensus';
 import {
   type Block,
   blockHash,
@@ -21,12 +21,6 @@ import {
   type Tx,
   utf8,
 } from '@v2g/core';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import { BlockProcessor } from '../src/chain/blockProcessor.ts';
-import { chainRules } from '../src/chain/chainRules.ts';
-import { createChainMempool } from '../src/mempool/chainMempool.ts';
-import { createNodeMetrics } from '../src/metrics/nodeMetrics.ts';
 import { ChainStore } from '../src/storage/chainStore.ts';
 
 const leags = [0, 1, 2, 3].map((i) => keyPairFromSeed(sha256(utf8(`evidence-leag-${i}`))));
@@ -65,15 +59,15 @@ test('a prepare vote refuses a proposal that omits evidence held since before th
   try {
     const mempool = createChainMempool(genesis, { maxTxs: 100, maxBytes: 1 << 20 });
     const rules = chainRules();
-    const processor = new BlockProcessor({
-      chain,
+    const processor = new ChainExecutor({
+      storage: chain,
       genesis,
       rules,
       mempool,
-      metrics: createNodeMetrics(new Registry()),
-      events: new EventEmitter(),
-      logger: pino({ level: 'silent' }),
       proposer: leags[0]!.publicKey,
+      now: () => Date.now(),
+      verifyVote: cachedVoteVerifier(),
+      lastCertificate: null,
     });
     const b1 = processor.propose(1, 0, null);
     const c1 = certify(b1);

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { ChainExecutor, cachedVoteVerifier, createChainMempool, type Mempool } from '@v2g/consensus';
 import {
   blockHash,
   combineRules,
@@ -24,7 +25,6 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createApi } from '../src/api/server.ts';
-import { BlockProcessor } from '../src/chain/blockProcessor.ts';
 import {
   buyOrderTx,
   depositTx,
@@ -35,8 +35,6 @@ import {
   tariffTx,
   transferTx,
 } from '../src/client/txBuilders.ts';
-import { createChainMempool } from '../src/mempool/chainMempool.ts';
-import type { Mempool } from '../src/mempool/mempool.ts';
 import { createNodeMetrics } from '../src/metrics/nodeMetrics.ts';
 import { ChainStore } from '../src/storage/chainStore.ts';
 
@@ -66,8 +64,8 @@ const genesis: Genesis = {
     evReputation: {
       ...defaultEvReputationParams,
       lossMaxPpm: 1_000_000,
+      lossMinPpm: 1_000_000,
       lossVolumeWh: 1,
-      lossBlocks: 1_000_000,
     },
   },
   allocations: [],
@@ -76,7 +74,7 @@ const genesis: Genesis = {
 let dir: string;
 let chain: ChainStore;
 let mempool: Mempool;
-let processor: BlockProcessor;
+let processor: ChainExecutor;
 let app: FastifyInstance;
 
 async function nextBlock(): Promise<void> {
@@ -122,15 +120,15 @@ before(async () => {
   const metrics = createNodeMetrics(registry);
   const logger = pino({ level: 'silent' });
   const events = new EventEmitter();
-  processor = new BlockProcessor({
-    chain,
+  processor = new ChainExecutor({
+    storage: chain,
     genesis,
     rules: combineRules(ledgerRules, marketRules),
     mempool,
-    metrics,
-    events,
-    logger,
     proposer: leag.publicKey,
+    now: () => Date.now(),
+    verifyVote: cachedVoteVerifier(),
+    lastCertificate: null,
   });
   app = createApi(
     {
@@ -151,7 +149,7 @@ before(async () => {
   for (let w = 0; w < 20; w++) pool(tariffTx(env, grid, w, 300, 100));
   pool(registerEvTx(env, ra, seller, leag.publicKey));
   pool(registerEvTx(env, ra, buyer, leag.publicKey));
-  pool(registerMeterTx(env, leag, meter.publicKey));
+  pool(registerMeterTx(env, ra, meter, leag.publicKey));
   depositId.tx = depositTx(env, leag, 0, 1, [
     { address: walletAddress(wallet.publicKey), amount: 5_000_000 },
   ]);

@@ -10,6 +10,7 @@ import {
   type Genesis,
   type Rules,
   type SignedVote,
+  type StateReader,
   toHex,
 } from '@v2g/core';
 import { verifyCertificate } from '../certificate.ts';
@@ -85,6 +86,7 @@ export class ChainExecutor implements BlockValidator {
   private readonly executed = new Map<string, AppliedBlock>();
   private readonly refused = new Map<string, string>();
   private certificate: CommitCertificate | null;
+  private selection: { readonly height: number; readonly result: CommitteeSelection } | null = null;
 
   constructor(components: ExecutorComponents) {
     this.c = components;
@@ -103,9 +105,20 @@ export class ChainExecutor implements BlockValidator {
     return this.c.mempool;
   }
 
-  /** The committee for the next height, from the committed state. */
+  /** The committed state (read-only). */
+  get state(): StateReader {
+    return this.c.storage.state;
+  }
+
+  /** The committee for the next height, from the committed state (computed once per height). */
   committee(): CommitteeSelection {
-    return selectCommittee(this.c.storage.state, this.c.genesis.params.consensus);
+    const height = this.height;
+    if (this.selection?.height !== height)
+      this.selection = {
+        height,
+        result: selectCommittee(this.c.storage.state, this.c.genesis.params.consensus),
+      };
+    return this.selection.result;
   }
 
   propose(height: number, round: number, lastCommit: CommitCertificate | null): Block {

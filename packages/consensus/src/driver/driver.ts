@@ -194,6 +194,12 @@ export class ConsensusDriver {
     if (this.current.kind === 'running') this.syncer.failed(from);
   }
 
+  /** `peer` signed a message at `height` (seen by gossip validation): it holds blocks up to height − 1. */
+  receiveAhead(peer: Uint8Array, height: number): void {
+    if (this.current.kind === 'running' && height - 1 > this.c.executor.height)
+      this.syncer.behind(peer, height - 1);
+  }
+
   /** Asks `peer` for blocks after our head (e.g. at start-up, before any message says we are behind). */
   probe(peer: Uint8Array): void {
     if (this.current.kind === 'running') this.syncer.behind(peer, this.c.executor.height + 1);

@@ -18,3 +18,20 @@ export class TxError extends CodedError<TxErrorType> {
     super({ code, reason }, `${code}: ${reason}`);
   }
 }
+
+/**
+ * Refusals that hold on every LEAG whatever its state: the transaction is
+ * wrong on its face (bytes, chain, signatures, arithmetic). A peer that
+ * relays one is at fault; every other refusal depends on the receiver's
+ * view (spent, duplicate, full, a window that just closed) and is no one's
+ * fault. `malformed` is the decoder's code.
+ */
+export const STATELESS_TX_CODES: ReadonlySet<string> = new Set([
+  'malformed',
+  'wrong-chain',
+  'bad-signature',
+  'unsorted-witnesses',
+  'duplicate-input',
+  'zero-output',
+  'supply-overflow',
+]);

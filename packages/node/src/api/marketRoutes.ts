@@ -43,6 +43,8 @@
  *      failure counters; totals of accounts and untrusted accounts. `limit` 1..1000 (default 100), `after` a key.
  * GET  /v1/accounts/:key (server.ts) returns one account with its reputation.
  */
+
+import type { AddResult, Mempool } from '@v2g/consensus';
 import {
   decodeTx,
   evAccountCodec,
@@ -65,7 +67,6 @@ import {
   windowResultCodec,
 } from '@v2g/core';
 import type { FastifyInstance } from 'fastify';
-import type { AddResult, Mempool } from '../mempool/mempool.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError } from './apiError.ts';

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { AddResult, Mempool } from '@v2g/consensus';
 import {
   blockCodec,
   blockHash,
@@ -18,11 +19,16 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { AddResult, Mempool } from '../mempool/mempool.ts';
+import { defaultNodeLimits, type NodeLimits } from '../config/config.ts';
+import type { HealthMonitor } from '../health/healthMonitor.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import { decodeTxBatch } from '../network/txBatch.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError, errorBody } from './apiError.ts';
+import { createApiMetrics } from './apiMetrics.ts';
+import { ClientLimits, installClientLimits } from './clientLimits.ts';
+import { registerEventStream } from './eventStream.ts';
+import { registerHealthRoute } from './healthRoute.ts';
 import { registerMarketRoutes } from './marketRoutes.ts';
 import { clientErrorHandler, frameworkErrors } from './protocolErrors.ts';
 import { validatorCompiler } from './requestValidation.ts';
@@ -46,6 +52,12 @@ export interface ApiComponents {
   peers(): { peerId: string; leag: string | null }[];
   committee(): CommitteeMember[];
   status(): { syncing: boolean; consensus: string };
+  /**
+   * The node's health monitor, fed by the parts that see sync, store and disk
+   * trouble; without one the API runs its own, which sees only stalls, a
+   * halted consensus and memory (healthRoute.ts).
+   */
+  readonly health?: HealthMonitor;
 }
 
 export interface BlockEvent {
@@ -61,6 +73,8 @@ const HEX64 = '^[0-9a-f]{64}$';
 
 export interface ApiOptions {
   readonly bodyLimit: number;
+  /** Client limits and health settings (a NodeConfig will do); missing ones take `defaultNodeLimits`. */
+  readonly limits?: Partial<NodeLimits>;
 }
 
 /**
@@ -76,6 +90,10 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
     clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
+  const limits: NodeLimits = { ...defaultNodeLimits, ...options.limits };
+  const apiMetrics = createApiMetrics(c.registry);
+  const clients = new ClientLimits(limits, Date.now);
+  installClientLimits(app, clients, limits, apiMetrics);
 
   app.addHook('onResponse', async (req, reply) => {
     c.metrics.httpRequests.inc({
@@ -272,38 +290,14 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
 
   app.get('/v1/committee', async () => ({ height: c.chain.head.height + 1, members: c.committee() }));
   app.get('/v1/peers', async () => ({ peers: c.peers() }));
-  app.get('/v1/health', async () => {
-    const s = c.status();
-    return {
-      status: 'ok',
-      height: c.chain.head.height,
-      peers: c.peers().length,
-      mempool: c.mempool.size,
-      syncing: s.syncing,
-      consensus: s.consensus,
-    };
-  });
+  registerHealthRoute(app, { ...c, mempoolSize: () => c.mempool.size }, limits);
   app.get('/metrics', async (_req, reply) => {
     c.metrics.mempoolSize.set(c.mempool.size);
     reply.header('content-type', c.registry.contentType);
     return c.registry.metrics();
   });
 
-  /** Server-sent events: one `block` event per committed block. */
-  app.get('/v1/events', (req, reply) => {
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
-    reply.raw.write(': connected\n\n');
-    const onBlock = (e: BlockEvent) => {
-      reply.raw.write(`event: block\ndata: ${JSON.stringify(e)}\n\n`);
-    };
-    c.events.on('block', onBlock);
-    req.raw.on('close', () => c.events.off('block', onBlock));
-  });
-
+  registerEventStream(app, c, clients, limits, apiMetrics);
   registerMarketRoutes(app, c);
   return app;
 }

@@ -1,4 +1,4 @@
-import { leaderOf, selectCommittee } from '@v2g/consensus';
+import { chainRules, leaderOf, selectCommittee } from '@v2g/consensus';
 import {
   buildBlock,
   bytesEqual,
@@ -8,7 +8,6 @@ import {
   type KeyPair,
   signVote,
 } from '@v2g/core';
-import { chainRules } from '../chain/chainRules.ts';
 import { ChainStore } from '../storage/chainStore.ts';
 
 /**

@@ -1,0 +1,104 @@
+import {
+  type ChainExecutor,
+  ConsensusDriver,
+  encodeConsensusMessage,
+  type SigningState,
+  type SigningStateStore,
+  type VoteVerifier,
+} from '@v2g/consensus';
+import { type Genesis, type KeyPair, signMessage, type Tx, toHex } from '@v2g/core';
+import type { Logger } from 'pino';
+import { decodeCertifiedBlock, encodeBlockMessage } from '../chain/certifiedBlock.ts';
+import type { ConsensusMetrics } from '../metrics/consensusMetrics.ts';
+import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
+import type { Network } from '../network/network.ts';
+import { peerIdFromLeagKey } from '../network/peerIdentity.ts';
+
+const SYNC_BATCH = 256;
+
+export interface ConsensusPortsComponents {
+  readonly genesis: Genesis;
+  readonly key: KeyPair;
+  readonly executor: ChainExecutor;
+  readonly restored: SigningState | null;
+  readonly signingStore: SigningStateStore;
+  readonly network: Network;
+  readonly verifyVote: VoteVerifier;
+  readonly submitEvidence: (tx: Tx) => void;
+  readonly metrics: NodeMetrics;
+  readonly consensusMetrics: ConsensusMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * The daemon's side of the driver's ports: wall-clock timers, gossip and
+ * the direct channel, block sync over libp2p, the LevelDB signing state,
+ * metrics and logs. The simulator implements the same ports in
+ * `consensus/src/sim/simNode.ts`.
+ */
+export function createConsensusDriver(c: ConsensusPortsComponents): ConsensusDriver {
+  const { network, logger } = c;
+  const driver: ConsensusDriver = new ConsensusDriver({
+    chainId: c.genesis.chainId,
+    params: c.genesis.params.consensus,
+    signer: { publicKey: c.key.publicKey, sign: (payload) => signMessage(c.key.secretKey, payload) },
+    executor: c.executor,
+    restored: c.restored,
+    signingStore: c.signingStore,
+    verifyVote: c.verifyVote,
+    submitEvidence: c.submitEvidence,
+    clock: {
+      now: () => Date.now(),
+      setTimer(delayMs, callback) {
+        const timer = setTimeout(callback, delayMs);
+        return () => clearTimeout(timer);
+      },
+    },
+    network: {
+      broadcast(message) {
+        network.publish('consensus', encodeConsensusMessage(message)).catch((err: unknown) => {
+          logger.debug({ err }, 'consensus publish failed');
+        });
+      },
+      sendTo(peer, message) {
+        network.sendTo(peer, encodeConsensusMessage(message));
+      },
+      announce(block, certificate) {
+        network.publish('block', encodeBlockMessage({ block, certificate })).catch(() => undefined);
+      },
+    },
+    sync: {
+      request(peer, from) {
+        network.requestBlocks(peerIdFromLeagKey(peer), from, from + SYNC_BATCH - 1).then(
+          (raw) => {
+            const blocks = [];
+            for (const bytes of raw) {
+              try {
+                blocks.push(decodeCertifiedBlock(bytes));
+              } catch {
+                c.metrics.blocksRejected.inc({ source: 'sync', code: 'malformed' });
+                break;
+              }
+            }
+            driver.receiveBlocks(peer, blocks, 'sync');
+          },
+          (err: unknown) => {
+            logger.debug({ err, peer: toHex(peer).slice(0, 16), from }, 'sync request failed');
+            driver.syncFailed(peer);
+          },
+        );
+      },
+    },
+    observer: {
+      voteReceived: (type) => c.consensusMetrics.votesReceived.inc({ type }),
+      timeoutFired: (t) => {
+        if (t.step !== 'resend' && t.step !== 'start') c.consensusMetrics.timeouts.inc({ step: t.step });
+      },
+      persistSeconds: (s) => c.metrics.walSeconds.observe(s),
+      halted: (reason) => logger.error({ reason }, 'consensus halted'),
+      evidence: (first) =>
+        logger.warn({ voter: toHex(first.voter), height: first.height }, 'equivocation evidence found'),
+    },
+  });
+  return driver;
+}

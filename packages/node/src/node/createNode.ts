@@ -1,0 +1,293 @@
+import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import {
+  ChainExecutor,
+  type ConsensusDriver,
+  cachedVoteVerifier,
+  chainRules,
+  createChainMempool,
+  readLeags,
+} from '@v2g/consensus';
+import { type Genesis, genesisFromJson, type KeyPair, toHex } from '@v2g/core';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { type BlockEvent, createApi } from '../api/server.ts';
+import { encodeCertifiedBlock } from '../chain/certifiedBlock.ts';
+import type { NodeConfig } from '../config/config.ts';
+import { readKeyFile } from '../config/keyFile.ts';
+import { createLogger } from '../logger.ts';
+import { SliceQueue } from '../mempool/sliceQueue.ts';
+import { createConsensusMetrics } from '../metrics/consensusMetrics.ts';
+import { createNodeMetrics, type NodeMetrics } from '../metrics/nodeMetrics.ts';
+import { LeagAllowList } from '../network/leagAllowList.ts';
+import { createNetwork, type Network } from '../network/network.ts';
+import { leagKeyFromPeerId } from '../network/peerIdentity.ts';
+import { ChainStore } from '../storage/chainStore.ts';
+import { LevelSigningStateStore } from '../storage/signingStateStore.ts';
+import { BlockGossip } from './blockGossip.ts';
+import { ConsensusGossip } from './consensusGossip.ts';
+import { createConsensusDriver } from './consensusPorts.ts';
+import { describeConsensus, type NodeState } from './nodeState.ts';
+import { TxIngress } from './txIngress.ts';
+
+/** A running LEAG: its parts start in order and stop in reverse. */
+export interface LeagNode {
+  readonly config: NodeConfig;
+  readonly genesis: Genesis;
+  readonly key: KeyPair;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly metrics: NodeMetrics;
+  /** Emits 'block' with a BlockEvent after every commit. */
+  readonly events: EventEmitter;
+  readonly httpPort: number;
+  readonly state: NodeState;
+  readonly driver: ConsensusDriver;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root of a LEAG: chain store, mempool and executor; the
+ * transaction ingress; the network with its gossip validators; the
+ * consensus driver over its daemon ports; the HTTP API. Nothing here
+ * decides anything: the rules live in core and consensus, and each part
+ * gets only what it needs.
+ */
+export async function createNode(config: NodeConfig): Promise<LeagNode> {
+  const genesis = genesisFromJson(JSON.parse(await readFile(config.genesisFile, 'utf8')));
+  const key = await readKeyFile(config.keyFile);
+  const logger = createLogger(config.name, config.logLevel);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createNodeMetrics(registry);
+  const events = new EventEmitter();
+  events.setMaxListeners(1000);
+  let state: NodeState = { kind: 'starting' };
+
+  const chain = await ChainStore.open(config.dataDir, genesis);
+  const signing = new LevelSigningStateStore(chain.wal);
+  const restored = await signing.load();
+  const lastCertificate = (await chain.certificateAt(chain.head.height)) ?? null;
+  logger.info({ height: chain.head.height, head: toHex(chain.head.hash) }, 'chain loaded');
+
+  // One signature cache for gossip validation, the engine, certificates and the rules.
+  const verifyVote = cachedVoteVerifier(1 << 16);
+  const rules = chainRules({ verifyVote });
+  const mempool = createChainMempool(
+    genesis,
+    { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
+    rules,
+  );
+  const leags = new LeagAllowList(readLeags(chain.state).map((l) => l.publicKey));
+  const executor = new ChainExecutor({
+    storage: chain,
+    genesis,
+    rules,
+    mempool,
+    proposer: key.publicKey,
+    now: () => Date.now(),
+    verifyVote,
+    lastCertificate,
+    observer: {
+      txRejected: (source, code) => metrics.txsRejected.inc({ source, code }),
+      blockRejected: (source, code, reason) => {
+        metrics.blocksRejected.inc({ source, code });
+        if (source !== 'proposal') logger.warn({ source, code, reason }, 'block refused');
+      },
+      stageSeconds: (stage, s) =>
+        (stage === 'build'
+          ? metrics.buildSeconds
+          : stage === 'validate'
+            ? metrics.validateSeconds
+            : metrics.commitSeconds
+        ).observe(s),
+      committed: ({ block, hash, txIds }) => {
+        const height = block.header.height;
+        metrics.height.set(height);
+        metrics.blocksCommitted.inc();
+        metrics.txsCommitted.inc(block.txs.length);
+        metrics.mempoolSize.set(mempool.size);
+        for (const l of readLeags(chain.state)) leags.add(l.publicKey);
+        const event: BlockEvent = {
+          height,
+          hash: toHex(hash),
+          txs: block.txs.length,
+          timestamp: block.header.timestamp,
+          txIds: txIds.map(toHex),
+        };
+        events.emit('block', event);
+        logger.info(
+          { height, round: block.header.round, txs: block.txs.length, hash: event.hash.slice(0, 16) },
+          'block committed',
+        );
+      },
+    },
+  });
+
+  // The network is created before the parts that publish through it; its handlers are attached below.
+  let ingress: TxIngress | undefined;
+  let driver: ConsensusDriver | undefined;
+  const consensusGossip = new ConsensusGossip({
+    genesis,
+    executor,
+    verifyVote,
+    ahead: (signer, height) => driver?.receiveAhead(signer, height),
+  });
+  const blockGossip = new BlockGossip({
+    genesis,
+    executor,
+    verifyVote,
+    metrics,
+    ahead: (sender, height) => driver?.receiveAhead(sender, height + 1),
+  });
+  const network: Network = await createNetwork(
+    {
+      logger,
+      registry,
+      keyPair: key,
+      leags,
+      validators: {
+        tx: (bytes) => ingress!.gossip(bytes),
+        consensus: (bytes) => consensusGossip.validate(bytes),
+        block: (bytes, from) => blockGossip.validate(bytes, from),
+      },
+      blockSource: {
+        async serveBlocks(from, to) {
+          const out: Uint8Array[] = [];
+          for (let h = from; h <= Math.min(to, chain.head.height); h++) {
+            const block = await chain.decodedBlockAt(h);
+            const certificate = await chain.certificateAt(h);
+            if (!block || !certificate) break;
+            out.push(encodeCertifiedBlock({ block, certificate }));
+          }
+          return out;
+        },
+      },
+    },
+    { chainId: genesis.chainId, listen: [config.listen], bootstrap: config.bootstrap },
+  );
+  ingress = new TxIngress({
+    mempool,
+    state: () => chain.state,
+    metrics,
+    checks: new SliceQueue(5),
+    publish: (bytes) => network.publishTx(bytes),
+  });
+  const txIngress = ingress;
+  const consensusMetrics = createConsensusMetrics(registry, () => driver?.status() ?? null, Date.now);
+  driver = createConsensusDriver({
+    genesis,
+    key,
+    executor,
+    restored,
+    signingStore: signing,
+    network,
+    verifyVote,
+    submitEvidence: (tx) => txIngress.evidence(tx),
+    metrics,
+    consensusMetrics,
+    logger,
+  });
+  const consensus = driver;
+
+  network.onMessage('consensus', (bytes) => consensus.receiveMessage(consensusGossip.message(bytes)));
+  network.onDirect((bytes) => {
+    const verdict = consensusGossip.validate(bytes);
+    if (verdict.result === 'accept') consensus.receiveMessage(consensusGossip.message(bytes));
+    else consensusMetrics.directRejected.inc({ reason: verdict.reason });
+  });
+  network.onMessage('block', (bytes, from) => {
+    const sender = leagKeyFromPeerId(from);
+    if (sender) consensus.receiveBlocks(sender, [blockGossip.block(bytes)], 'gossip');
+  });
+
+  const api: FastifyInstance = createApi(
+    {
+      chain,
+      mempool,
+      registry,
+      metrics,
+      logger,
+      events,
+      submitTx: (bytes) => txIngress.submit(bytes),
+      peers: () =>
+        network.connectedPeers().map((p) => {
+          const k = leagKeyFromPeerId(p);
+          return { peerId: p.toString(), leag: k ? toHex(k) : null };
+        }),
+      committee: () => {
+        const selection = executor.committee();
+        const names = new Map(readLeags(chain.state).map((l) => [toHex(l.publicKey), l.name]));
+        return (selection.ok ? selection.committee.members : []).map((m) => ({
+          publicKey: toHex(m.publicKey),
+          name: names.get(toHex(m.publicKey)) ?? '',
+          reputationPpm: m.weight,
+        }));
+      },
+      status: () => ({ syncing: consensus.status().syncing, consensus: describeConsensus(state) }),
+    },
+    { bodyLimit: 4 * 1024 * 1024 },
+  );
+
+  let stopping = false;
+  async function bootConsensus(): Promise<void> {
+    if (config.minPeers > 0) {
+      state = { kind: 'waiting-for-peers', want: config.minPeers };
+      await network.waitForTopicPeers('consensus', config.minPeers, 60_000).catch(() => {
+        logger.warn({ minPeers: config.minPeers }, 'consensus starting without enough topic peers');
+      });
+    }
+    if (stopping) return;
+    consensus.start();
+    state = {
+      kind: 'running',
+      get consensus() {
+        return consensus.state;
+      },
+    };
+    // Ask the LEAGs we know for blocks we may have missed while down; sync retries on its own timer.
+    for (const peer of network.connectedPeers()) {
+      const k = leagKeyFromPeerId(peer);
+      if (k) consensus.probe(k);
+    }
+  }
+
+  return {
+    config,
+    genesis,
+    key,
+    logger,
+    registry,
+    metrics,
+    events,
+    driver: consensus,
+    get state() {
+      return state;
+    },
+    get httpPort() {
+      const addr = api.server.address();
+      return typeof addr === 'object' && addr ? addr.port : config.httpPort;
+    },
+    async start() {
+      await api.listen({ host: config.httpHost, port: config.httpPort });
+      await network.start();
+      txIngress.start();
+      logger.info({ http: config.httpPort, p2p: network.multiaddrs() }, 'LEAG started');
+      void bootConsensus();
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      state = { kind: 'stopping' };
+      txIngress.stop();
+      await api.close().catch(() => undefined);
+      await consensus.stop();
+      await network.stop().catch(() => undefined);
+      await chain.close();
+      state = { kind: 'stopped' };
+      logger.info({}, 'LEAG stopped');
+    },
+  };
+}

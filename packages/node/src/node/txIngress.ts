@@ -1,0 +1,99 @@
+import type { AddResult, Mempool } from '@v2g/consensus';
+import { encodeTx, STATELESS_TX_CODES, type StateReader, type Tx, txBytes } from '@v2g/core';
+import type { SliceQueue } from '../mempool/sliceQueue.ts';
+import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
+import { ACCEPT, type GossipVerdict, ignore, reject } from '../network/verdict.ts';
+
+/** Gossiped transactions waiting for their checks beyond which the API refuses new ones. */
+const MAX_UNCHECKED_GOSSIP = 2000;
+/** Pending transactions older than this are gossiped again (a proposer may have dropped them under load). */
+const REGOSSIP_AFTER_MS = 5000;
+const REGOSSIP_MAX = 2000;
+
+export type TxSource = 'api' | 'gossip' | 'evidence';
+
+export interface TxIngressComponents {
+  readonly mempool: Mempool;
+  readonly state: () => StateReader;
+  readonly metrics: NodeMetrics;
+  /** Gossip checks run in short slices between other events. */
+  readonly checks: SliceQueue;
+  /** Queues verified transaction bytes for the next gossip batch. */
+  readonly publish: (bytes: Uint8Array) => void;
+}
+
+/**
+ * The one way a transaction enters a LEAG: from the API, from gossip, or as
+ * evidence found by consensus. Every path decodes and verifies once, dry-runs
+ * against the committed state (so refusals carry the rule's code), counts
+ * refusals by source and code, and gossips what it admitted from the API or
+ * from consensus.
+ */
+export class TxIngress {
+  private readonly c: TxIngressComponents;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(components: TxIngressComponents) {
+    this.c = components;
+  }
+
+  /** A client's transaction (API). Refused with `overloaded` while gossip checks pile up. */
+  submit(bytes: Uint8Array): AddResult {
+    // Backpressure: when gossiped transactions queue up unchecked, the network is saturated;
+    // refusing here (503) beats accepting what no proposer will see in time.
+    if (this.c.checks.length > MAX_UNCHECKED_GOSSIP) {
+      this.c.metrics.txsRejected.inc({ source: 'api', code: 'overloaded' });
+      return { ok: false, code: 'overloaded', reason: 'the LEAG is saturated; retry shortly' };
+    }
+    return this.admit(bytes, 'api');
+  }
+
+  /** An equivocation caught by this LEAG's consensus. */
+  evidence(tx: Tx): AddResult {
+    return this.admit(encodeTx(tx), 'evidence');
+  }
+
+  /**
+   * A transaction from a gossip batch: only what is wrong whatever the state
+   * is the sender's fault (reject); a refusal that depends on this LEAG's
+   * view is ignored, not punished.
+   */
+  gossip(bytes: Uint8Array): Promise<GossipVerdict> {
+    return this.c.checks.run(() => {
+      const r = this.admit(bytes, 'gossip');
+      if (r.ok) return ACCEPT;
+      return STATELESS_TX_CODES.has(r.code) ? reject(r.code) : ignore(r.code);
+    });
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.regossip(), REGOSSIP_AFTER_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private admit(bytes: Uint8Array, source: TxSource): AddResult {
+    const r = this.c.mempool.addBytes(bytes, this.c.state(), Date.now());
+    if (!r.ok) this.c.metrics.txsRejected.inc({ source, code: r.code });
+    else if (source !== 'gossip') this.c.publish(bytes);
+    this.c.metrics.mempoolSize.set(this.c.mempool.size);
+    return r;
+  }
+
+  /**
+   * Pending transactions that stayed pending go out again in a new batch (new
+   * bytes, so gossipsub's duplicate filter lets them through): with a fixed
+   * leader, a transaction the leader dropped while saturated would otherwise
+   * wait forever in another LEAG's mempool.
+   */
+  private regossip(): void {
+    const before = Date.now() - REGOSSIP_AFTER_MS;
+    for (const p of this.c.mempool.take(REGOSSIP_MAX)) {
+      if (p.receivedAt > before) break;
+      this.c.publish(txBytes(p.tx));
+    }
+  }
+}
