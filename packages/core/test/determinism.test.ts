@@ -128,7 +128,7 @@ function toTx(op: Op, chain: LedgerChain, available: Coin[]): Tx | null {
         meter: meters[op.meter]!.publicKey,
         leag: leags[op.leag]!.publicKey,
       };
-      return makeTx(genesis, { body }, [leags[op.leag]!]);
+      return makeTx(genesis, { body }, [ra, meters[op.meter]!]);
     }
     case 'deposit': {
       const leag = leags[op.leag]!;

@@ -53,10 +53,12 @@ function registerEv(leag: KeyPair, signers: readonly KeyPair[] = [ra, ev]): Tx {
     signers,
   );
 }
-function registerMeter(leag: KeyPair, signer: KeyPair): Tx {
-  return makeTx(genesis, { body: { kind: 'register-meter', meter: meter.publicKey, leag: leag.publicKey } }, [
-    signer,
-  ]);
+function registerMeter(leag: KeyPair, signers: KeyPair[] = [ra, meter], key: KeyPair = meter): Tx {
+  return makeTx(
+    genesis,
+    { body: { kind: 'register-meter', meter: key.publicKey, leag: leag.publicKey } },
+    signers,
+  );
 }
 function withSignature(tx: Tx, mutate: (sig: Uint8Array) => void): Tx {
   return {
@@ -106,9 +108,19 @@ const cases: Case[] = [
     tx: () => pay(bob, 1_000_000, {}, []),
   },
   {
-    name: 'a meter registration signed by another LEAG than the meter’s',
+    name: 'a meter registration signed by the LEAG whose station the meter is at, not the RA (decision 0009)',
     code: 'wrong-signer',
-    tx: () => registerMeter(leag0, leag1),
+    tx: () => registerMeter(leag0, [leag0, meter]),
+  },
+  {
+    name: 'a meter registration signed by the RA without the meter’s proof of possession',
+    code: 'wrong-signer',
+    tx: () => registerMeter(leag0, [ra]),
+  },
+  {
+    name: 'a meter registration of a LEAG’s own key',
+    code: 'invalid-meter',
+    tx: () => registerMeter(leag0, [ra, leag1], leag1),
   },
   {
     name: 'an EV registration signed by the grid operator instead of the RA',
@@ -144,7 +156,7 @@ const cases: Case[] = [
   {
     name: 'a meter registration for an unregistered LEAG',
     code: 'unregistered',
-    tx: () => registerMeter(stranger, stranger),
+    tx: () => registerMeter(stranger),
   },
   {
     name: 'a deposit by an unregistered LEAG',
@@ -226,7 +238,7 @@ const cases: Case[] = [
           outputs: [{ to: bob, amount: 1_000_000 }],
           body: { kind: 'register-meter', meter: meter.publicKey, leag: leag0.publicKey },
         },
-        [alice, leag0],
+        [alice, ra, meter],
       ),
   },
 ];
@@ -319,7 +331,7 @@ describe('ledger rules', () => {
   test('accepts each kind when its rules hold, and the outputs become spendable', () => {
     const chain = new LedgerChain(genesis);
     const dep = deposit(genesis, leag0, 1, 250);
-    chain.extend([registerEv(leag0), registerMeter(leag0, leag0), tariff(0, 300, 100), dep]);
+    chain.extend([registerEv(leag0), registerMeter(leag0), tariff(0, 300, 100), dep]);
     assert.ok(chain.store.get(Keys.ev(ev.publicKey)));
     assert.ok(chain.store.get(Keys.meter(meter.publicKey)));
     assert.ok(chain.store.get(Keys.tariff(0)));

@@ -164,8 +164,9 @@ export class MarketChain {
     return this.tx({ kind: 'register-ev', account: account.publicKey, leag: leag.publicKey }, [ra, account]);
   }
 
-  registerMeter(meter: KeyPair, leag: KeyPair): Tx {
-    return this.tx({ kind: 'register-meter', meter: meter.publicKey, leag: leag.publicKey }, [leag]);
+  /** The RA binds the meter to the station; the meter co-signs (decision 0009). */
+  registerMeter(meter: KeyPair, leag: KeyPair, signers: readonly KeyPair[] = [ra, meter]): Tx {
+    return this.tx({ kind: 'register-meter', meter: meter.publicKey, leag: leag.publicKey }, signers);
   }
 
   tariff(window: number, retailPrice: number, feedInPrice: number): Tx {

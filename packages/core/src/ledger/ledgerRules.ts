@@ -1,4 +1,5 @@
 import { toHex } from '../crypto/hash.ts';
+import { bytesEqual } from '../encoding/cbor.ts';
 import { uint } from '../encoding/codec.ts';
 import type { Genesis } from '../genesis/genesis.ts';
 import { Keys } from '../state/keys.ts';
@@ -73,9 +74,16 @@ const registerEv: TxRule = {
   },
 };
 
-/** DESIGN §1: a smart meter's key is registered by its LEAG. */
+/**
+ * DESIGN §1: "a smart meter's key is registered by the RA and bound to a
+ * station ... not by the LEAG whose EVs it settles: a LEAG must not control
+ * the evidence that moves its own EVs' reputations". The RA's signature is the
+ * certificate that binds the meter to the station it names, for good (a meter
+ * that moves gets a new key); the meter co-signs to prove it holds its key.
+ * Decision 0009.
+ */
 const registerMeter: TxRule = {
-  signers: (tx) => [bodyOf(tx, 'register-meter').leag],
+  signers: (tx, g) => [g.raKey, bodyOf(tx, 'register-meter').meter],
   apply: (ctx) => {
     noValue(ctx);
     const body = bodyOf(ctx.tx, 'register-meter');
@@ -83,6 +91,19 @@ const registerMeter: TxRule = {
     const key = Keys.meter(body.meter);
     if (ctx.view.has(key))
       throw new TxError('already-registered', `meter ${toHex(body.meter)} is registered`);
+    // A key that signs for a party with a stake in the readings cannot also be a meter.
+    const { raKey, gridOperatorKey } = ctx.genesis;
+    if (
+      ctx.view.has(Keys.leag(body.meter)) ||
+      ctx.view.has(Keys.ev(body.meter)) ||
+      bytesEqual(body.meter, raKey) ||
+      bytesEqual(body.meter, gridOperatorKey)
+    ) {
+      throw new TxError(
+        'invalid-meter',
+        `key ${toHex(body.meter)} belongs to a LEAG, an EV, the RA or the grid operator`,
+      );
+    }
     ctx.view.write(meterCodec, key, {
       publicKey: body.meter,
       leag: body.leag,

@@ -179,7 +179,11 @@ const buyOrder: TxRule = {
   },
 };
 
-/** DESIGN §1: a smart meter, registered by its LEAG, signs what was really delivered or consumed. */
+/**
+ * DESIGN §1: a smart meter, registered by the RA and bound to its station,
+ * signs what was really delivered or consumed; it reports only on orders at
+ * that station (decision 0009).
+ */
 const meterReading: TxRule = {
   signers: (tx) => [bodyOf(tx, 'meter-reading').meter],
   apply: (ctx) => {

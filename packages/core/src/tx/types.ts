@@ -32,7 +32,7 @@ export type TxBody =
   | { readonly kind: 'transfer' }
   /** Signed by the RA (the certificate) and by the account key (proof of possession). */
   | { readonly kind: 'register-ev'; readonly account: Uint8Array; readonly leag: Uint8Array }
-  /** Signed by the LEAG the meter belongs to. */
+  /** Signed by the RA (the certificate binding the meter to the station `leag`) and by the meter key. */
   | { readonly kind: 'register-meter'; readonly meter: Uint8Array; readonly leag: Uint8Array }
   /** Signed by the RA. */
   | { readonly kind: 'register-leag'; readonly leag: Uint8Array }

@@ -151,14 +151,18 @@ export function registerMarketCommands(program: Command, ev: Command): void {
   const meter = program.command('meter').description('smart meter commands');
 
   withNode(meter.command('register'))
-    .description("register a meter's key with its station (signed by the LEAG key)")
-    .requiredOption('--leag-key <file>', 'LEAG key file')
+    .description(
+      "bind a meter's key to a station: signed by the RA (not the station's LEAG) and by the meter key",
+    )
+    .requiredOption('--ra <file>', 'RA key file')
     .requiredOption('--meter <file>', 'meter key file (created with `v2g keygen`)')
-    .action(async (o: Common & { leagKey: string; meter: string }) => {
+    .requiredOption('--leag <hex>', "the station's LEAG public key")
+    .action(async (o: Common & { ra: string; meter: string; leag: string }) => {
       const tx = registerMeterTx(
         { chainId: o.chainId },
-        await readKeyFile(o.leagKey),
-        (await readKeyFile(o.meter)).publicKey,
+        await readKeyFile(o.ra),
+        await readKeyFile(o.meter),
+        fromHex(o.leag),
       );
       print(await new NodeClient(o.node).submit(tx));
     });

@@ -23,8 +23,9 @@ export function registerEvTx(env: TxEnvelope, ra: KeyPair, account: KeyPair, lea
   return build(env, { kind: 'register-ev', account: account.publicKey, leag }, [ra, account]);
 }
 
-export function registerMeterTx(env: TxEnvelope, leag: KeyPair, meter: Uint8Array): Tx {
-  return build(env, { kind: 'register-meter', meter, leag: leag.publicKey }, [leag]);
+/** The RA binds the meter to the station `leag`; the meter co-signs (decision 0009). */
+export function registerMeterTx(env: TxEnvelope, ra: KeyPair, meter: KeyPair, leag: Uint8Array): Tx {
+  return build(env, { kind: 'register-meter', meter: meter.publicKey, leag }, [ra, meter]);
 }
 
 export function depositTx(

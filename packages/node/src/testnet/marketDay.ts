@@ -197,7 +197,7 @@ export class MarketDay {
     }
     await this.submitAll(0, tariffs);
     const byLeag = this.o.leagKeys.map((k, i) => [
-      registerMeterTx(this.env(), k, this.meters[i]!.publicKey),
+      registerMeterTx(this.env(), this.o.ra, this.meters[i]!, k.publicKey),
       ...this.evs
         .filter((ev) => ev.leag === i)
         .map((ev) => registerEvTx(this.env(), this.o.ra, ev.account, k.publicKey)),
