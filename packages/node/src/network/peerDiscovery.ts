@@ -75,9 +75,14 @@ export class PeerDiscovery {
   private readonly candidates = new Map<string, Candidate>();
   private committee = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
-  private soon: NodeJS.Timeout | null = null;
+  /** When the pending timer fires (ms since epoch); Infinity when none is pending. */
+  private dueAt = Number.POSITIVE_INFINITY;
   private running = false;
   private inRound = false;
+  /** A nudge arrived during a round: run another soon after it. */
+  private again = false;
+  /** Rounds in a row that learned and dialled nothing; spaces rounds out while short of peers. */
+  private quietRounds = 0;
 
   constructor(components: PeerDiscoveryComponents, protocol: string, options: DiscoveryOptions) {
     this.components = components;
@@ -91,23 +96,34 @@ export class PeerDiscovery {
       maxOutboundStreams: 4,
     });
     this.running = true;
-    this.timer = setInterval(() => void this.round(), this.options.intervalMs);
+    this.schedule(this.options.intervalMs);
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer !== null) clearInterval(this.timer);
-    if (this.soon !== null) clearTimeout(this.soon);
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    this.soon = null;
     await this.components.libp2p.unhandle(this.protocol);
   }
 
-  /** Runs a round shortly (coalescing calls): on a new connection, while short of `targetPeers`. */
+  /** Runs a round shortly (calls coalesce): on a new connection, while short of `targetPeers`. */
   nudge(delayMs = 200): void {
-    if (!this.running || this.soon !== null) return;
-    this.soon = setTimeout(() => {
-      this.soon = null;
+    if (this.inRound) this.again = true;
+    else this.schedule(delayMs);
+  }
+
+  /** Sets the next round's timer, unless one is due sooner already. */
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    const due = Date.now() + delayMs;
+    if (this.timer !== null) {
+      if (due >= this.dueAt) return;
+      clearTimeout(this.timer);
+    }
+    this.dueAt = due;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.dueAt = Number.POSITIVE_INFINITY;
       void this.round();
     }, delayMs);
   }
@@ -129,20 +145,39 @@ export class PeerDiscovery {
     this.nudge(0);
   }
 
-  /** One round: ask, learn, dial. Never throws; rounds do not overlap. */
+  /**
+   * One round: ask, learn, dial. Never throws; rounds do not overlap. While short of `targetPeers` the
+   * next round follows quickly, backing off to `intervalMs` as rounds stop finding anything new.
+   */
   async round(): Promise<void> {
-    if (!this.running || this.inRound) return;
+    if (!this.running) return;
+    if (this.inRound) {
+      this.again = true;
+      return;
+    }
     this.inRound = true;
+    const knownBefore = this.candidates.size;
+    let dialled = 0;
     try {
       const asked = shuffle(this.components.libp2p.getPeers()).slice(0, this.options.askPerRound);
       const answers = await Promise.all(asked.map((peer) => this.ask(peer)));
       for (const addrs of answers) await this.learn(addrs);
-      await this.dialMissing();
+      dialled = await this.dialMissing();
     } catch (err) {
       this.components.logger.warn({ err }, 'peer discovery round failed');
     } finally {
       this.inRound = false;
     }
+    this.quietRounds = this.candidates.size > knownBefore || dialled > 0 ? 0 : this.quietRounds + 1;
+    const short = this.components.libp2p.getPeers().length < this.options.targetPeers;
+    const { intervalMs } = this.options;
+    const delay = this.again
+      ? 200
+      : short
+        ? Math.min(intervalMs, 250 * 2 ** Math.min(this.quietRounds, 10))
+        : intervalMs;
+    this.again = false;
+    this.schedule(delay);
   }
 
   private async ask(peer: PeerId): Promise<string[]> {
@@ -195,7 +230,8 @@ export class PeerDiscovery {
     this.components.metrics.discoveryKnown.set(this.candidates.size);
   }
 
-  private async dialMissing(): Promise<void> {
+  /** Dials the LEAGs this node lacks; resolves to how many dials succeeded. */
+  private async dialMissing(): Promise<number> {
     const { libp2p, leags } = this.components;
     const now = Date.now();
     const missing = [...this.candidates.values()].filter((c) => {
@@ -210,15 +246,17 @@ export class PeerDiscovery {
     const others = shuffle(missing.filter((c) => !this.committee.has(c.peer.toString())));
     const room = Math.max(0, this.options.targetPeers - libp2p.getPeers().length - committee.length);
     const toDial = [...committee, ...others.slice(0, room)].slice(0, this.options.dialsPerRound);
-    await Promise.all(toDial.map((c) => this.dial(c)));
+    const results = await Promise.all(toDial.map((c) => this.dial(c)));
+    return results.filter(Boolean).length;
   }
 
-  private async dial(candidate: Candidate): Promise<void> {
+  private async dial(candidate: Candidate): Promise<boolean> {
     const { libp2p, metrics, logger } = this.components;
     try {
       await libp2p.dial(candidate.peer, { signal: AbortSignal.timeout(this.options.dialTimeoutMs) });
       candidate.failures = 0;
       metrics.discoveryDials.inc({ result: 'ok' });
+      return true;
     } catch (err) {
       candidate.failures++;
       candidate.retryAt = Date.now() + this.options.retryAfterMs * 2 ** Math.min(candidate.failures - 1, 3);
@@ -227,6 +265,7 @@ export class PeerDiscovery {
         { peer: candidate.peer.toString(), failures: candidate.failures, err },
         'discovered LEAG dial failed',
       );
+      return false;
     }
   }
 

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { bytesEqual, generateKeyPair } from '@v2g/core';
+import { DEFAULT_P2P_OPTIONS, type P2pOptions } from '../src/network/index.ts';
+import { eventually, sleep, startNode, stopAll, type TestNode } from './networkFixtures.ts';
+
+after(stopAll);
+
+const LEAGS = 16;
+
+/** 16 LEAGs on loopback; every one but the first is given only the first one's address. */
+async function startLoopbackCity(p2p: Partial<P2pOptions> = {}): Promise<TestNode[]> {
+  const keys = Array.from({ length: LEAGS }, () => generateKeyPair());
+  const first = await startNode({ keyPair: keys[0]!, leags: keys, options: { p2p } });
+  const bootstrap = [first.network.multiaddrs()[0]!];
+  const rest = await Promise.all(
+    keys.slice(1).map((keyPair) => startNode({ keyPair, leags: keys, options: { bootstrap, p2p } })),
+  );
+  return [first, ...rest];
+}
+
+async function stopCity(nodes: readonly TestNode[]): Promise<void> {
+  await Promise.all(nodes.map((n) => n.network.stop()));
+}
+
+describe('16 LEAGs on one host', () => {
+  it('all become consensus-topic peers with a formed mesh, and a vote reaches all 16', async () => {
+    const nodes = await startLoopbackCity();
+    await eventually(
+      () => nodes.every((n) => n.network.connectedPeers().length === LEAGS - 1),
+      // About 5 s on an idle machine (120 noise handshakes in one process); the slack is for a loaded CI.
+      25_000,
+      'every LEAG connected to the 15 others',
+    );
+    await Promise.all(nodes.map((n) => n.network.waitForTopicPeers('consensus', LEAGS - 1, 10_000)));
+    await eventually(
+      () => nodes.every((n) => n.network.meshPeers('consensus').length >= DEFAULT_P2P_OPTIONS.meshDlo),
+      10_000,
+      'every LEAG has at least Dlo consensus mesh peers',
+    );
+    for (const n of nodes) assert.ok(n.network.meshPeers('consensus').length <= DEFAULT_P2P_OPTIONS.meshDhi);
+
+    const vote = new Uint8Array([0x76, 0x6f, 0x74, 0x65]);
+    const sender = nodes[7]!;
+    assert.equal(await sender.network.publish('consensus', vote), LEAGS - 1, 'flood-published to every peer');
+    const others = nodes.filter((n) => n !== sender);
+    await eventually(() => others.every((n) => n.received.consensus.length === 1), 5_000, 'vote everywhere');
+    for (const n of others) assert.ok(bytesEqual(n.received.consensus[0]!, vote));
+    await stopCity(nodes);
+  });
+
+  it('with gossipsub’s default IP-colocation weight the same 16 LEAGs graylist each other', async () => {
+    // The root cause of the 16-LEAG stall: (15 peers on 127.0.0.1 − 10)² × −5 = −125, below the graylist (−80).
+    const nodes = await startLoopbackCity({ ipColocationFactorWeight: -5 });
+    await eventually(
+      () => nodes.every((n) => n.network.connectedPeers().length === LEAGS - 1),
+      // About 5 s on an idle machine (120 noise handshakes in one process); the slack is for a loaded CI.
+      25_000,
+      'every LEAG connected to the 15 others',
+    );
+    await sleep(1_500); // two heartbeats: scores recomputed, meshes settled
+    const sender = nodes[7]!;
+    assert.equal(
+      await sender.network.publish('consensus', new Uint8Array([1])),
+      0,
+      'no peer above the publish threshold',
+    );
+    await sleep(500);
+    assert.ok(nodes.every((n) => n.received.consensus.length === 0));
+    assert.ok(nodes.every((n) => n.network.meshPeers('consensus').length === 0));
+    await stopCity(nodes);
+  });
+});
