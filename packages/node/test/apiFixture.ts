@@ -13,7 +13,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { type ApiOptions, createApi } from '../src/api/server.ts';
+import { type ApiComponents, type ApiOptions, createApi } from '../src/api/server.ts';
 import { createNodeMetrics } from '../src/metrics/nodeMetrics.ts';
 import { ChainStore } from '../src/storage/chainStore.ts';
 
@@ -45,7 +45,10 @@ export function testGenesis(chainId = 'v2g-api-test'): Genesis {
   };
 }
 
-export async function startApi(options: Partial<ApiOptions> = {}): Promise<ApiFixture> {
+export async function startApi(
+  options: Partial<ApiOptions> = {},
+  components: Partial<ApiComponents> = {},
+): Promise<ApiFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'v2g-api-'));
   const genesis = testGenesis();
   const chain = await ChainStore.open(dir, genesis);
@@ -64,6 +67,7 @@ export async function startApi(options: Partial<ApiOptions> = {}): Promise<ApiFi
       peers: () => [],
       committee: () => [],
       status: () => ({ syncing: false, consensus: 'test' }),
+      ...components,
     },
     { bodyLimit: 1 << 20, ...options },
   );
