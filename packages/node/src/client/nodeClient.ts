@@ -17,6 +17,17 @@ export interface SubmitResult {
   readonly error?: { code: string; message: string };
 }
 
+/** GET /v1/health (healthRoute.ts). */
+export interface HealthStatus {
+  readonly status: 'ok' | 'unhealthy';
+  readonly reasons: readonly { condition: string; message: string; since: number }[];
+  readonly height: number;
+  readonly peers: number;
+  readonly mempool: number;
+  readonly syncing: boolean;
+  readonly consensus: string;
+}
+
 /** A small HTTP client for one LEAG's API. */
 export class NodeClient {
   readonly baseUrl: string;
@@ -56,8 +67,13 @@ export class NodeClient {
     return this.request('GET', '/v1/head');
   }
 
-  health(): Promise<{ status: string; height: number; peers: number; mempool: number }> {
-    return this.request('GET', '/v1/health');
+  /** The LEAG's health: 200 `ok`, or 503 `unhealthy` with its reasons; both are answers, not errors. */
+  async health(): Promise<HealthStatus> {
+    const res = await fetch(`${this.baseUrl}/v1/health`);
+    if (res.status !== 200 && res.status !== 503) {
+      throw new ApiRequestError(res.status, 'http-error', await res.text());
+    }
+    return (await res.json()) as HealthStatus;
   }
 
   account(key: string): Promise<{ role: string; account: Record<string, unknown> }> {
