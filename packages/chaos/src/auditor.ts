@@ -6,6 +6,7 @@ import {
   type AckOutcomes,
   type Check,
   checkAcked,
+  checkBlocksKept,
   checkCaughtUp,
   checkCommittedKept,
   checkEvidence,
@@ -37,6 +38,7 @@ export interface AuditResult {
   readonly chains: { leag: number; head: number; missing: number }[];
   readonly acks: AckOutcomes;
   readonly forks: number[];
+  readonly lostHeights: number[];
   readonly lostCommitted: string[];
   readonly doubleSigns: number;
 }
@@ -89,6 +91,7 @@ export class Auditor {
       return i < 0 ? key.slice(0, 12) : `leag-${i}`;
     };
     const oneChain = checkOneChain(chains, this.observed);
+    const blocksKept = checkBlocksKept(chains, this.observed);
     const kept = checkCommittedKept(this.committed, chains);
     const acks = await this.ackOutcomes(chains);
     const votes = chains.flatMap((c) => c.votes);
@@ -98,6 +101,7 @@ export class Auditor {
     return {
       checks: [
         oneChain,
+        blocksKept,
         checkCaughtUp(chains, this.o.leags),
         kept,
         checkAcked(acks),
@@ -108,6 +112,7 @@ export class Auditor {
       chains: chains.map((c) => ({ leag: c.leag, head: c.head, missing: c.missing.length })),
       acks,
       forks: oneChain.forks,
+      lostHeights: blocksKept.lost,
       lostCommitted: kept.lost,
       doubleSigns: found.doubleSigns.length,
     };

@@ -37,6 +37,24 @@ export function checkOneChain(
   };
 }
 
+/** Every height announced as committed during the run is still held by some LEAG at the end. */
+export function checkBlocksKept(
+  chains: readonly ScannedChain[],
+  observed: Observed,
+): Check & { lost: number[] } {
+  const top = Math.max(0, ...chains.map((c) => c.head));
+  const lost = [...observed.keys()].filter((h) => h > top).sort((a, b) => a - b);
+  return {
+    name: 'committed blocks kept',
+    passed: lost.length === 0,
+    detail:
+      lost.length === 0
+        ? `every announced height up to ${top} is held`
+        : `heights ${lost[0]}–${lost.at(-1)} were announced committed and no LEAG holds them (head ${top})`,
+    lost,
+  };
+}
+
 /** Every LEAG ends within `slack` heights of the highest. */
 export function checkCaughtUp(chains: readonly ScannedChain[], leags: number, slack = 2): Check {
   const top = Math.max(0, ...chains.map((c) => c.head));
@@ -107,8 +125,11 @@ export function checkRecovery(stalls: readonly Stall[], boundMs: number): Check 
   };
 }
 
+/** `after <fault>: <first action> (+n more)`: what the chain was recovering from, and from when. */
 export function describe(s: Stall): string {
-  return s.causes.map((c) => c.what).join(', then ');
+  const first = s.causes[0]!;
+  const more = s.causes.length > 1 ? ` (+${s.causes.length - 1} more actions)` : '';
+  return `${s.after ? `${s.after.what}; ` : ''}${first.what}${more}`;
 }
 
 export interface DoubleSign {

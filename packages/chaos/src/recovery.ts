@@ -12,6 +12,8 @@ export interface Stall {
   /** From the earliest heal among the causes, or null when none was a heal. */
   readonly afterHealMs: number | null;
   readonly causes: readonly Cause[];
+  /** The last fault applied before the window opened (what the chain is recovering from). */
+  readonly after: Cause | null;
   readonly startHeight: number;
   readonly endedBy: 'block' | 'quorum-lost' | 'end';
   readonly fromMs: number;
@@ -29,7 +31,8 @@ export class RecoveryTracker {
   readonly stalls: Stall[] = [];
   /** The longest time between two new heights, and the causes seen in between. */
   longestGap: { ms: number; fromHeight: number; fromMs: number; causes: Cause[] } | null = null;
-  private open: { causes: Cause[]; startHeight: number } | null = null;
+  private open: { causes: Cause[]; startHeight: number; after: Cause | null } | null = null;
+  private lastFault: Cause | null = null;
   private quorum = false;
   private height = 0;
   private lastBlockMs: number | null = null;
@@ -47,8 +50,9 @@ export class RecoveryTracker {
     } else if (this.open) {
       this.open.causes.push(cause);
     } else {
-      this.open = { causes: [cause], startHeight: this.height };
+      this.open = { causes: [cause], startHeight: this.height, after: cause.heal ? this.lastFault : null };
     }
+    if (!cause.heal) this.lastFault = cause;
     this.quorum = quorum;
   }
 
@@ -72,18 +76,28 @@ export class RecoveryTracker {
     if (this.open) this.close(atMs, 'block');
   }
 
+  /** The run is over: an open window closes, and the time since the last new height counts as a gap. */
   end(atMs: number): void {
     if (this.open) this.close(atMs, 'end');
+    if (this.lastBlockMs !== null && (!this.longestGap || atMs - this.lastBlockMs > this.longestGap.ms)) {
+      this.longestGap = {
+        ms: atMs - this.lastBlockMs,
+        fromHeight: this.height,
+        fromMs: this.lastBlockMs,
+        causes: this.sinceBlock,
+      };
+    }
   }
 
   private close(atMs: number, endedBy: Stall['endedBy']): void {
-    const { causes, startHeight } = this.open!;
+    const { causes, startHeight, after } = this.open!;
     this.open = null;
     const heals = causes.filter((c) => c.heal).map((c) => c.atMs);
     this.stalls.push({
       ms: atMs - causes[0]!.atMs,
       afterHealMs: heals.length > 0 ? atMs - Math.min(...heals) : null,
       causes,
+      after,
       startHeight,
       endedBy,
       fromMs: causes[0]!.atMs,

@@ -28,7 +28,7 @@ export interface ChaosReport {
   readonly faults: Record<string, { applied: number; skipped: number }>;
   readonly skipped: string[];
   readonly crashes: readonly Crash[];
-  readonly blocks: { height: number; chains: AuditResult['chains'] };
+  readonly blocks: { height: number; lostHeights: number[]; forks: number[]; chains: AuditResult['chains'] };
   readonly txs: AuditResult['acks'] & { load: LoadStats; committedSeen: number };
   readonly checks: readonly Check[];
   /** The slowest recovery after a heal or restart, and after any action. */
@@ -86,7 +86,12 @@ export function buildReport(r: ReportInput): ChaosReport {
     faults,
     skipped,
     crashes: r.crashes,
-    blocks: { height: r.auditor.maxHeight, chains: r.audit.chains },
+    blocks: {
+      height: r.auditor.maxHeight,
+      lostHeights: r.audit.lostHeights,
+      forks: r.audit.forks,
+      chains: r.audit.chains,
+    },
     txs: { ...r.audit.acks, load: r.load.stats, committedSeen: r.auditor.committed.size },
     checks,
     longestStallAfterHeal: stallJson(maxBy(afterHeal, (s) => s.afterHealMs!)),
@@ -96,7 +101,7 @@ export function buildReport(r: ReportInput): ChaosReport {
           seconds: round(gap.ms / 1000),
           atSeconds: round(gap.fromMs / 1000),
           fromHeight: gap.fromHeight,
-          preceded: gap.causes.map((c) => c.what).join(', then ') || 'no fault action',
+          preceded: summarize(gap.causes.map((c) => c.what)),
         }
       : null,
     slowRecoveries: afterHeal.filter((s) => s.afterHealMs! > bound).map((s) => stallJson(s)!),
@@ -130,6 +135,7 @@ export function formatReport(r: ChaosReport): string {
   }
   lines.push('');
   row('height reached', String(r.blocks.height));
+  row('heights lost / forked', `${r.blocks.lostHeights.length} / ${r.blocks.forks.length}`);
   row('final heads', r.blocks.chains.map((c) => `leag-${c.leag} ${c.head}`).join(', '));
   row('txs acknowledged (202)', String(r.txs.acked));
   row('  committed / dropped / pending', `${r.txs.committed} / ${r.txs.dropped} / ${r.txs.pending}`);
@@ -152,6 +158,12 @@ export function formatReport(r: ChaosReport): string {
   for (const s of r.skipped) lines.push(`  skipped: ${s}`);
   lines.push('', r.passed ? 'chaos: every check passed' : `chaos: FAILED (files kept in ${r.dir})`);
   return lines.join('\n');
+}
+
+function summarize(actions: readonly string[]): string {
+  if (actions.length === 0) return 'no fault action';
+  if (actions.length <= 3) return actions.join(', then ');
+  return `${actions[0]}, then ${actions.length - 2} more, then ${actions.at(-1)}`;
 }
 
 function stallLine(s: StallJson | null, afterHeal: boolean): string {
