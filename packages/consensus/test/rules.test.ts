@@ -24,6 +24,7 @@ import {
   utf8,
 } from '@v2g/core';
 import { certificateFrom } from '../src/certificate.ts';
+import { absenceLoss, MAX_ABSENCE_INTERVALS } from '../src/rules/consensusRules.ts';
 import { genesis, keys, rules } from './fixtures.ts';
 import { TestChain } from './testChain.ts';
 
@@ -149,6 +150,33 @@ describe('consensus rules: certificates and LEAG reputation', () => {
     assert.equal(reputation(chain, order[1]!), 500_000 + p.signerGainPpm + p.proposerGainPpm);
     assert.equal(reputation(chain, order[2]!), 500_000 + p.signerGainPpm);
     assert.equal(reputation(chain, order[3]!), 500_000 - p.absentLossPpm);
+  });
+
+  test('absence costs in proportion to time, at most ten block intervals per block', () => {
+    const p = genesis.params.consensus;
+    assert.equal(absenceLoss(p, 0), p.absentLossPpm);
+    assert.equal(absenceLoss(p, 3 * p.blockIntervalMs), 3 * p.absentLossPpm);
+    assert.equal(absenceLoss(p, 3_600_000), MAX_ABSENCE_INTERVALS * p.absentLossPpm);
+  });
+
+  test('a LEAG absent for a long outage stops at R_min, stays eligible, and signs its way back up', () => {
+    const p = genesis.params.consensus;
+    const g: Genesis = {
+      ...genesis,
+      leags: genesis.leags.map((l) => ({
+        ...l,
+        reputationPpm: l.publicKey === order[3]!.publicKey ? p.rMinPpm + 3 * p.absentLossPpm : 500_000,
+      })),
+    };
+    const chain = new TestChain(g, rules);
+    next(chain, { g });
+    for (let i = 0; i < 8; i++) next(chain, { g, signers: order.slice(0, 3) });
+    assert.equal(reputation(chain, order[3]!), p.rMinPpm, 'absence alone never excludes');
+    const committee = chain.nextCommittee();
+    assert.ok(committee.ok && committee.committee.members.length === 4, 'still in the committee');
+    next(chain, { g });
+    next(chain, { g });
+    assert.equal(reputation(chain, order[3]!), p.rMinPpm + p.signerGainPpm, 'back from the floor by signing');
   });
 
   test('reputation is clamped to [0, 1_000_000] ppm', () => {

@@ -2,10 +2,12 @@ import {
   type BlockContext,
   BlockError,
   bytesEqual,
+  type ConsensusParams,
   Keys,
   type LeagRecord,
   leagCodec,
   type Rules,
+  readTip,
   type StateView,
   verifyVote,
 } from '@v2g/core';
@@ -25,6 +27,33 @@ function adjustLeag(view: StateView, key: Uint8Array, delta: number): void {
   if (next.reputationPpm !== record.reputationPpm) view.write(leagCodec, k, next);
 }
 
+/** An absence is charged for at most this many block intervals per block (a long stall is not the absent LEAG's doing alone). */
+export const MAX_ABSENCE_INTERVALS = 10;
+
+/**
+ * What one missing commit vote costs: `absentLossPpm` per block interval
+ * that passed since the parent block, so the cost of an outage is measured
+ * in time, not in blocks (decision 0010).
+ */
+export function absenceLoss(params: ConsensusParams, elapsedMs: number): number {
+  const interval = Math.max(1, params.blockIntervalMs);
+  const intervals = Math.min(MAX_ABSENCE_INTERVALS, Math.max(1, Math.floor(elapsedMs / interval)));
+  return params.absentLossPpm * intervals;
+}
+
+/**
+ * Absence alone never takes a LEAG below R_min: a LEAG that was down keeps
+ * its eligibility (its weight, and with it its say in quorums, shrinks to
+ * the floor) and earns its way back by signing again. Only evidence of
+ * equivocation or a failed reinstatement excludes a LEAG (decision 0010).
+ */
+function loseForAbsence(view: StateView, key: Uint8Array, loss: number, floor: number): void {
+  const record = view.read(leagCodec, Keys.leag(key));
+  if (!record || record.reputationPpm <= floor) return;
+  const next = Math.max(floor, record.reputationPpm - loss);
+  view.write(leagCodec, Keys.leag(key), { ...record, reputationPpm: next });
+}
+
 /**
  * DESIGN §5, at the start of block h (state at h − 1):
  * - the committee for h comes from this state; the proposer must be in it;
@@ -32,7 +61,8 @@ function adjustLeag(view: StateView, key: Uint8Array, delta: number): void {
  *   that signed it (kept in state from block h − 1);
  * - then LEAG reputation moves: the proposer of h gains, every member of the
  *   certificate's committee whose commit vote is in it gains a little, every
- *   member missing from it loses a little. Clamped to [0, 1].
+ *   member missing from it loses in proportion to the time since the parent
+ *   block, down to R_min and no further. Clamped to [0, 1].
  */
 export function beginBlockConsensus(ctx: BlockContext, verify: VoteVerifier = verifyVote): void {
   const { view, header, block, genesis } = ctx;
@@ -69,9 +99,11 @@ export function beginBlockConsensus(ctx: BlockContext, verify: VoteVerifier = ve
     }
     const check = verifyCertificate(cert, signedBy, genesis.chainId, verify);
     if (!check.ok) throw new BlockError({ code: 'invalid-certificate', reason: check.reason });
+    const absence = absenceLoss(params, header.timestamp - readTip(view).timestamp);
     for (const m of signedBy.members) {
       const signed = cert.signatures.some((s) => bytesEqual(s.voter, m.publicKey));
-      adjustLeag(view, m.publicKey, signed ? params.signerGainPpm : -params.absentLossPpm);
+      if (signed) adjustLeag(view, m.publicKey, params.signerGainPpm);
+      else loseForAbsence(view, m.publicKey, absence, params.rMinPpm);
     }
   }
   adjustLeag(view, header.proposer, params.proposerGainPpm);
