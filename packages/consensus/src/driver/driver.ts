@@ -74,7 +74,7 @@ type Task = () => MaybePromise<void>;
 
 /**
  * The one loop that drives the consensus engine, in the daemon and in the
- * simulator alike (decision 0008). It owns:
+ * simulator alike (decision 0011). It owns:
  *
  * - the input queue: messages, timeouts and blocks are handled one at a
  *   time, in arrival order, each to completion (a task may wait on a port);

@@ -33,7 +33,7 @@ export const MAX_ABSENCE_INTERVALS = 10;
 /**
  * What one missing commit vote costs: `absentLossPpm` per block interval
  * that passed since the parent block, so the cost of an outage is measured
- * in time, not in blocks (decision 0010).
+ * in time, not in blocks (decision 0012).
  */
 export function absenceLoss(params: ConsensusParams, elapsedMs: number): number {
   const interval = Math.max(1, params.blockIntervalMs);
@@ -45,7 +45,7 @@ export function absenceLoss(params: ConsensusParams, elapsedMs: number): number 
  * Absence alone never takes a LEAG below R_min: a LEAG that was down keeps
  * its eligibility (its weight, and with it its say in quorums, shrinks to
  * the floor) and earns its way back by signing again. Only evidence of
- * equivocation or a failed reinstatement excludes a LEAG (decision 0010).
+ * equivocation or a failed reinstatement excludes a LEAG (decision 0012).
  */
 function loseForAbsence(view: StateView, key: Uint8Array, loss: number, floor: number): void {
   const record = view.read(leagCodec, Keys.leag(key));

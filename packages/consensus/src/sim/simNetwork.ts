@@ -31,7 +31,7 @@ type NetEvent =
   | { readonly kind: 'at'; readonly run: () => void };
 
 /**
- * The simulated network with the semantics of the real one (decision 0008):
+ * The simulated network with the semantics of the real one (decision 0011):
  *
  * - `gossip` is gossipsub: a message carries an id (the hash of its bytes in
  *   the daemon); a node drops an id it has seen in the last 2 minutes, and

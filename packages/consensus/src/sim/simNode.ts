@@ -46,7 +46,7 @@ export interface SimNodeConfig {
   readonly rules: Rules;
   readonly verifyVote: VoteVerifier;
   readonly peers: readonly Uint8Array[];
-  /** Ablation: re-sends go by gossip (deduplicated) instead of directly, as the daemon did before decision 0008. */
+  /** Ablation: re-sends go by gossip (deduplicated) instead of directly, as the daemon did before decision 0011. */
   readonly gossipOnly: boolean;
   /** The scenario's generator (Byzantine timing). */
   readonly rng: Prng;

@@ -57,7 +57,7 @@ export interface SimOptions {
   readonly stopAtHeight: number;
   /** Make the initially highest-ranked LEAGs (round-0 leaders under 'top') the Byzantine ones. */
   readonly byzantineAtTop: boolean;
-  /** Ablation: re-sends by gossip only, as before decision 0008 (the late-start stall comes back). */
+  /** Ablation: re-sends by gossip only, as before decision 0011 (the late-start stall comes back). */
   readonly gossipOnly: boolean;
   /** Force one LEAG to start this late, in ms (scenario tests; overrides the drawn late start). */
   readonly lateStartMs: number | null;
