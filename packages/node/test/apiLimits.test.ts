@@ -173,3 +173,11 @@ test('GET /v1/health answers 503 unhealthy with the reasons while a condition ho
   health.set('sync-failing', false);
   assert.equal((await get('/v1/health')).status, 200);
 });
+
+test('a refused client does not keep its connection', async () => {
+  api = await startApi({ limits: { apiMaxStreamsPerClient: 1 } });
+  await openStream();
+  const refused = await get('/v1/events');
+  assert.equal(refused.status, 429);
+  assert.equal(refused.res.headers.connection, 'close');
+});

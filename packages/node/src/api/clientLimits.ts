@@ -133,7 +133,6 @@ export function installClientLimits(
   app.addHook('onRequest', async (req, reply) => {
     if (over.has(req.socket)) {
       metrics.refused.inc({ code: 'too-many-connections' });
-      reply.header('connection', 'close');
       throw new ApiError(
         'too-many-connections',
         `at most ${apiLimits.apiMaxConnectionsPerClient} open connections per client; close some and retry`,

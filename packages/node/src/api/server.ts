@@ -103,7 +103,11 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
   });
 
   app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof ApiError) return reply.status(err.status).send(errorBody(err.code, err.message));
+    if (err instanceof ApiError) {
+      // A client refused for its limits does not keep the connection: it would hold a slot it was refused.
+      if (err.status === 429) reply.header('connection', 'close');
+      return reply.status(err.status).send(errorBody(err.code, err.message));
+    }
     const e = err as { statusCode?: number; code?: string; validation?: unknown; message: string };
     if (e.validation) return reply.status(400).send(errorBody('invalid-request', e.message));
     if (e.statusCode === 413) return reply.status(413).send(errorBody('payload-too-large', e.message));
