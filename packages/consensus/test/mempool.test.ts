@@ -102,4 +102,18 @@ describe('mempool', () => {
     assert.equal(pool.size, 1);
     assert.equal(pool.take(10)[0]!.tx.inputs[0]!.index, 1);
   });
+
+  test('a pending transaction a commit made unspendable is reported dropped, with the code, so a client resubmits', () => {
+    const pool = new Mempool({ ...options, maxTxs: 10 });
+    const pending = pay(0, 100);
+    pool.addBytes(encodeTx(pending), state(), 0);
+    const id = Buffer.from(txId(pending)).toString('hex');
+    assert.equal(pool.dropped(id), undefined);
+    const conflicting = pay(0, 99);
+    pool.onCommit([conflicting], [txId(conflicting)]);
+    assert.equal(pool.hasId(id), false);
+    assert.equal(pool.dropped(id)?.code, 'double-spend');
+    // The committed one itself is not "dropped".
+    assert.equal(pool.dropped(Buffer.from(txId(conflicting)).toString('hex')), undefined);
+  });
 });

@@ -131,9 +131,12 @@ export class ChainExecutor implements BlockValidator {
       this.options(),
     );
     if (built.rejected.length > 0) {
-      const refused = new Set(built.rejected.map((r) => r.tx));
+      const refused = new Map(built.rejected.map((r) => [r.tx, r.error]));
       for (const r of built.rejected) this.c.observer?.txRejected?.('proposal', r.error.code);
-      for (const p of candidates) if (refused.has(p.tx)) this.c.mempool.remove(p.idHex);
+      for (const p of candidates) {
+        const error = refused.get(p.tx);
+        if (error) this.c.mempool.drop(p.idHex, error.type.code, error.type.reason);
+      }
     }
     this.executed.set(toHex(built.hash), built);
     this.c.observer?.stageSeconds?.('build', (performance.now() - started) / 1000);
@@ -178,9 +181,10 @@ export class ChainExecutor implements BlockValidator {
     for (const { pending } of held) {
       if (pending.tx.body.kind !== 'evidence' || included.has(offenceKey(pending.tx.body.first))) continue;
       const { genesis, rules, storage, mempool } = this.c;
-      if (dryRunTx(storage.state, genesis, rules, pending.tx, mempool).ok)
+      const still = dryRunTx(storage.state, genesis, rules, pending.tx, mempool);
+      if (still.ok)
         return { ok: false, reason: `omits evidence ${pending.idHex} held since an earlier block` };
-      mempool.remove(pending.idHex);
+      mempool.drop(pending.idHex, still.code, still.reason);
     }
     return { ok: true };
   }

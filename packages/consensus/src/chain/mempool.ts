@@ -40,6 +40,15 @@ const FULL = {
   reason: 'the mempool is full; retry after the next block',
 } as const;
 
+/** Why an admitted transaction left the pool without being committed. */
+export interface DroppedTx {
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** How many dropped transaction ids a LEAG remembers. */
+const DROPPED_MEMORY = 100_000;
+
 export type AddResult = { ok: true; pending: PendingTx } | { ok: false; code: string; reason: string };
 
 /**
@@ -54,6 +63,8 @@ export class Mempool implements TxVerifiedCache {
   private readonly claimed = new Map<string, string>();
   private readonly verified = new Set<string>();
   private readonly evidence = new Map<string, number>();
+  /** Transactions this LEAG admitted and later dropped, with why: a client asking after one learns to resubmit. */
+  private readonly droppedTxs = new Map<string, DroppedTx>();
   private readonly options: MempoolOptions;
   private bytes = 0;
 
@@ -165,6 +176,22 @@ export class Mempool implements TxVerifiedCache {
     }
   }
 
+  /** Removes a pending transaction that can no longer be committed, and remembers why. */
+  drop(idHex: string, code: string, reason: string): void {
+    if (!this.pending.has(idHex)) return;
+    this.remove(idHex);
+    if (this.droppedTxs.size >= DROPPED_MEMORY) {
+      const oldest = this.droppedTxs.keys().next().value;
+      if (oldest !== undefined) this.droppedTxs.delete(oldest);
+    }
+    this.droppedTxs.set(idHex, { code, reason });
+  }
+
+  /** Why `idHex` was dropped, if this LEAG admitted it and then dropped it. */
+  dropped(idHex: string): DroppedTx | undefined {
+    return this.droppedTxs.get(idHex);
+  }
+
   /** After a commit: drop included transactions and any whose inputs are gone. */
   onCommit(included: readonly Tx[], includedIds: readonly Uint8Array[]): void {
     for (const id of includedIds) this.remove(toHex(id));
@@ -172,7 +199,12 @@ export class Mempool implements TxVerifiedCache {
     for (const tx of included) {
       for (const input of tx.inputs) {
         const other = this.claimed.get(Keys.utxo(input.txId, input.index));
-        if (other !== undefined) this.remove(other);
+        if (other !== undefined)
+          this.drop(
+            other,
+            'double-spend',
+            'a committed transaction spent one of its inputs; resubmit with new inputs',
+          );
       }
     }
   }

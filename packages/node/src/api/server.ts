@@ -207,6 +207,9 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
     const loc = await c.chain.locateTx(fromHex(idHex));
     if (!loc) {
       if (c.mempool.hasId(idHex)) return { id: idHex, status: 'pending' };
+      // Admitted here, then dropped: the client must resubmit (a new transaction if inputs were spent).
+      const dropped = c.mempool.dropped(idHex);
+      if (dropped) return { id: idHex, status: 'dropped', code: dropped.code, reason: dropped.reason };
       throw new ApiError('not-found', `transaction ${idHex} is neither committed nor pending`);
     }
     const block = await c.chain.decodedBlockAt(loc.height);
