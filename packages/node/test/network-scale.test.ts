@@ -46,6 +46,27 @@ describe('16 LEAGs on one host', () => {
     const others = nodes.filter((n) => n !== sender);
     await eventually(() => others.every((n) => n.received.consensus.length === 1), 5_000, 'vote everywhere');
     for (const n of others) assert.ok(bytesEqual(n.received.consensus[0]!, vote));
+
+    // A committee of 7 as direct gossipsub peers of each other: still one delivery to everyone, from a member
+    // and from a LEAG outside the committee.
+    const committee = nodes.slice(0, 7).map((n) => n.keyPair.publicKey);
+    for (const n of nodes) n.network.setCommittee(committee);
+    await sleep(1_500); // two heartbeats: meshes adjusted to the direct links
+    const [member, outsider] = [nodes[3]!, nodes[12]!];
+    await member.network.publish('consensus', new Uint8Array([1]));
+    await outsider.network.publish('consensus', new Uint8Array([2]));
+    // Three votes so far; a publisher does not receive its own.
+    const expected = (n: TestNode): number => ([sender, member, outsider].includes(n) ? 2 : 3);
+    await eventually(
+      () => nodes.every((n) => n.received.consensus.length === expected(n)),
+      5_000,
+      'both votes everywhere',
+    );
+    await sleep(300);
+    assert.ok(
+      nodes.every((n) => n.received.consensus.length === expected(n)),
+      'no duplicates',
+    );
     await stopCity(nodes);
   });
 
