@@ -273,7 +273,7 @@ export class PeerDiscovery {
     const { metrics, logger } = this.components;
     const signal = AbortSignal.timeout(this.options.requestTimeoutMs);
     try {
-      const addrs = await this.connectedLeagAddrs(connection.remotePeer);
+      const addrs = await this.connectedLeagAddrs(connection.remotePeer, isLoopback(connection.remoteAddr));
       await stream.sink([lengthPrefixed(encodePeerAddrs(addrs))]);
       await stream.close({ signal });
       metrics.discoveryServed.inc();
@@ -283,8 +283,11 @@ export class PeerDiscovery {
     }
   }
 
-  /** Listen addresses (from identify) of the connected LEAGs other than `asker`, each with its `/p2p/` id. */
-  private async connectedLeagAddrs(asker: PeerId): Promise<string[]> {
+  /**
+   * Listen addresses (from identify) of the connected LEAGs other than `asker`, each with its `/p2p/` id.
+   * Loopback addresses go only to an asker on loopback: to a LEAG on another host they name itself.
+   */
+  private async connectedLeagAddrs(asker: PeerId, askerOnLoopback: boolean): Promise<string[]> {
     const { libp2p, leags } = this.components;
     const out: string[] = [];
     for (const peer of libp2p.getPeers()) {
@@ -295,10 +298,20 @@ export class PeerDiscovery {
       const addrs = (stored?.addresses ?? [])
         .map((a) => a.multiaddr)
         .filter((a) => a.getPeerId() === null && a.protoNames().includes('tcp'))
+        .filter((a) => askerOnLoopback || !isLoopback(a))
         .slice(0, ADDRS_PER_PEER);
       for (const addr of addrs) out.push(addr.encapsulate(`/p2p/${peer.toString()}`).toString());
     }
     return out;
+  }
+}
+
+function isLoopback(addr: Multiaddr): boolean {
+  try {
+    const { host } = addr.toOptions();
+    return host.startsWith('127.') || host === '::1';
+  } catch {
+    return false; // not an IP address (a relay, say): never a loopback one
   }
 }
 
