@@ -75,9 +75,8 @@ export function checkCommittedKept(
   chains: readonly ScannedChain[],
 ): Check & { lost: string[] } {
   const best = chains.reduce<ScannedChain | null>((a, c) => (a && a.head >= c.head ? a : c), null);
-  const lost = best
-    ? [...committed].filter(([id, h]) => h <= best.head && !best.txHeights.has(id)).map(([id]) => id)
-    : [];
+  // A transaction whose block is gone from every LEAG (a height past the final head) is lost too.
+  const lost = best ? [...committed.keys()].filter((id) => !best.txHeights.has(id)) : [];
   return {
     name: 'committed txs kept',
     passed: best !== null && lost.length === 0,

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { generateKeyPair, sha256, signVote, toHex } from '@v2g/core';
 import type { ScannedChain, SeenVote } from '../src/chainScan.ts';
-import { checkAcked, checkCaughtUp, checkOneChain, findDoubleSigns } from '../src/checks.ts';
+import {
+  checkAcked,
+  checkBlocksKept,
+  checkCaughtUp,
+  checkCommittedKept,
+  checkOneChain,
+  findDoubleSigns,
+} from '../src/checks.ts';
 
 const CHAIN = 'v2g-chaos';
 const key = generateKeyPair();
@@ -64,6 +71,18 @@ describe('auditor checks', () => {
     assert.deepEqual(checkOneChain([chain(0, ['a', 'b']), chain(1, ['a', 'c'])], new Map()).forks, [2]);
     const announced = new Map([[1, new Map([['x', new Set([2])]])]]);
     assert.deepEqual(checkOneChain([chain(0, ['a', 'b'])], announced).forks, [1]);
+  });
+
+  test('a block announced committed that no LEAG holds at the end is lost, and so are its transactions', () => {
+    const final = chain(0, ['a', 'b']);
+    final.txHeights.set('t1', 2);
+    const announced = new Map([[3, new Map([['c', new Set([0])]])]]);
+    assert.deepEqual(checkBlocksKept([final], announced).lost, [3]);
+    const committed = new Map([
+      ['t1', 2],
+      ['t2', 3],
+    ]);
+    assert.deepEqual(checkCommittedKept(committed, [final]).lost, ['t2']);
   });
 
   test('a LEAG more than two heights behind, or silent, has not caught up', () => {
