@@ -52,6 +52,13 @@ test('a market day on four LEAG processes clears within the tariff, settles, and
   }
   assert.ok(m.readings.submitted > 0, 'meters reported deliveries');
 
+  // The grid is the counterparty of last resort (decision 0010): it buys unsold supply at the floor.
+  assert.ok(m.energy.evToGridWh > 0, `the grid bought EV surplus: ${JSON.stringify(m.energy)}`);
+  for (const w of settled) {
+    for (const s of w.stations)
+      assert.ok(s.toGridDeliveredWh <= s.toGridWh && s.fromGridDeliveredWh <= s.fromGridWh);
+  }
+
   const shutOut = m.reputation.filter((e) => e.dishonest && e.untrusted && (e.refused.untrusted ?? 0) > 0);
   assert.ok(
     shutOut.length >= 1,

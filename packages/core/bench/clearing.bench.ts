@@ -78,6 +78,7 @@ function stateWith(n: number): MemoryStateStore {
       leag,
       window: 0,
       energyWh: o.energyWh,
+      gridMatchedWh: 0,
       expectedPrice: sell ? o.expectedPrice : 0,
       minPrice: sell ? o.minPrice : 0,
       maxPrice: sell ? 0 : o.maxPrice,

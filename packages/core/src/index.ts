@@ -19,6 +19,8 @@ export * from './market/clearStations.ts';
 export * from './market/clearWindow.ts';
 export * from './market/evReputation.ts';
 export * from './market/evReputationParams.ts';
+export * from './market/gridAccount.ts';
+export * from './market/gridMatch.ts';
 export * from './market/marketRules.ts';
 export * from './market/orderRecord.ts';
 export * from './market/orderRules.ts';

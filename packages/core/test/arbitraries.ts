@@ -58,6 +58,7 @@ export const bodyArbs: { [K in TxKind]: fc.Arbitrary<Extract<TxBody, { kind: K }
     retailPrice: uintArb,
     feedInPrice: uintArb,
   }),
+  'grid-account': rec({ kind: fc.constant('grid-account' as const), reference: uintArb }),
   'sell-order': rec({
     kind: fc.constant('sell-order' as const),
     account: keyArb,

@@ -15,6 +15,7 @@ import {
   type Outpoint,
   orderRecordCodec,
   type Rules,
+  readGridAccount,
   StateView,
   signTx,
   type Tx,
@@ -60,7 +61,6 @@ export function fund(
     [leag],
     { outputs: Array.from({ length: count }, () => ({ address: walletAddress(wallet.publicKey), amount })) },
   );
-  chain.deposited += count * amount;
   const id = txId(tx);
   return { tx, escrow: (i) => ({ wallet, outpoint: { txId: id, index: i }, lock: amount, amount }) };
 }
@@ -236,6 +236,29 @@ export class MarketChain {
     return this.tx({ kind: 'meter-reading', meter: meter.publicKey, window, order: txId(order), energyWh }, [
       meter,
     ]);
+  }
+
+  /**
+   * Funds the grid operator's account (decision 0010): a LEAG deposit to the
+   * grid operator's wallet, then a `grid-account` moving it in. One block.
+   */
+  fundGrid(leag: KeyPair, amount: number): Tx[] {
+    const d = this.deposit(leag, grid, amount);
+    const move = this.tx({ kind: 'grid-account', reference: this.nextReference() }, [grid], {
+      inputs: [d.outpoint],
+    });
+    return [d.tx, move];
+  }
+
+  /** Tokens in the grid account, free and reserved. */
+  gridTotal(): number {
+    const a = readGridAccount(this.store);
+    return a.balance + a.reserved;
+  }
+
+  /** Every token is in exactly one place: an unspent output, an open order's escrow, or the grid account. */
+  assertConserved(): void {
+    assert.equal(this.utxoTotal() + this.escrowTotal() + this.gridTotal(), this.supply);
   }
 
   /** Sum of every unspent output. */

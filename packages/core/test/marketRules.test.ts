@@ -73,7 +73,7 @@ describe('market orders', () => {
     assert.equal(sold?.price, result.price);
     assert.equal(result.volumeWh, 600);
     assert.equal(result.supplyWh, 1_000);
-    assert.equal(result.gridWh, 0);
+    assert.equal(result.unmetWh, 0);
     assert.equal(result.retailPrice, RETAIL);
     assert.deepEqual(readWindowResults(chain.store, 0), [result]);
     const listed = readWindowOrders(chain.store, 0);
@@ -166,10 +166,10 @@ describe('market orders', () => {
         evWh: bought.evWh,
         charged: bought.charged,
         amount: bought.amount,
-        gridWh: bought.gridWh,
+        shortfallWh: bought.shortfallWh,
         success: bought.success,
       },
-      { evWh: 250, charged: 250 * 200, amount: 120_000 - 250 * 200, gridWh: 350, success: true },
+      { evWh: 250, charged: 250 * 200, amount: 120_000 - 250 * 200, shortfallWh: 350, success: true },
     );
     const rep = readEvReputation(chain.store, seller.publicKey)!;
     assert.ok(rep.es < defaultEvReputationParams.initialPpm);
@@ -195,7 +195,7 @@ describe('market orders', () => {
     assert.ok(readEvReputation(chain.store, buyer.publicKey)!.eb < defaultEvReputationParams.initialPpm);
   });
 
-  test('an unmatched buyer gets its escrow back at clearing and its demand is left to the grid', () => {
+  test('an unmatched buyer bidding below retail gets its escrow back at clearing and is not supplied by the grid', () => {
     const { chain, escrow } = setup();
     const refund = walletAddress(testKey('refund/4').publicKey);
     chain.accept([
@@ -205,7 +205,7 @@ describe('market orders', () => {
     chain.until(chain.closeOf(0));
     const result = readWindowResult(chain.store, 0, station.publicKey)!;
     assert.equal(result.price, null);
-    assert.equal(result.gridWh, 500);
+    assert.equal(result.unmetWh, 500, 'its bid is below retail, so the grid does not supply it');
     assert.equal(result.released, 100_000);
     assert.equal(chain.balance(refund), 100_000);
     chain.until(chain.closeOf(2));

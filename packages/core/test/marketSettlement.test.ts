@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readOrder, readWindowResult, type Tx, txId, walletAddress } from '@v2g/core';
+import { readGridAccount, readOrder, readWindowResult, type Tx, txId, walletAddress } from '@v2g/core';
 import fc from 'fast-check';
 import { leags, testKey } from './fixtures.ts';
 import { MarketChain, marketGenesis } from './marketHarness.ts';
@@ -31,16 +31,18 @@ const orderArb = fc.record({
 const scenarioArb = fc.record({
   feedIn: fc.integer({ min: 1, max: 100 }),
   spread: fc.integer({ min: 0, max: 200 }),
+  /** The grid account's funds: from nothing to more than it could ever spend. */
+  gridFunds: fc.constantFrom(0, 50_000, 10_000_000),
   orders: fc.array(orderArb, { minLength: 4, maxLength: evs.length }),
 });
 
 describe('market settlement', () => {
   test('tokens are conserved through escrow, clearing, settlement and refunds, and every node agrees', () => {
     fc.assert(
-      fc.property(scenarioArb, ({ feedIn, spread, orders }) => {
+      fc.property(scenarioArb, ({ feedIn, spread, gridFunds, orders }) => {
         const retail = feedIn + spread;
         const chain = new MarketChain(marketGenesis({ concessionSteps: 5 }), { replicate: true });
-        const conserved = () => assert.equal(chain.utxoTotal() + chain.escrowTotal(), chain.supply);
+        const conserved = () => chain.assertConserved();
         const at = (permille: number) => feedIn + Math.floor((spread * permille) / 1_000);
 
         const deposits = orders.map((_, i) => chain.deposit(stations[0]!, evs[i]!.wallet, 10_000_000));
@@ -50,6 +52,7 @@ describe('market settlement', () => {
           chain.tariff(0, retail, feedIn),
           chain.tariff(1, retail, feedIn),
           ...deposits.map((d) => d.tx),
+          ...(gridFunds > 0 ? chain.fundGrid(stations[1]!, gridFunds) : []),
         ]);
         conserved();
 
@@ -94,11 +97,10 @@ describe('market settlement', () => {
           for (const p of placed) {
             const order = readOrder(chain.store, txId(p.tx))!;
             const reading = orders[p.i]!.reading;
-            if (order.window !== window || order.matchedWh === 0 || reading === null) continue;
+            const total = order.matchedWh + order.gridMatchedWh;
+            if (order.window !== window || total === 0 || reading === null) continue;
             const meter = meters[orders[p.i]!.station]!;
-            readings.push(
-              chain.reading(meter, window, p.tx, Math.floor((order.matchedWh * reading) / 1_000)),
-            );
+            readings.push(chain.reading(meter, window, p.tx, Math.floor((total * reading) / 1_000)));
           }
           chain.accept(readings);
         }
@@ -107,19 +109,27 @@ describe('market settlement', () => {
         chain.until(chain.closeOf(3));
         conserved();
         assert.equal(chain.escrowTotal(), 0, 'every escrow is released');
+        assert.equal(readGridAccount(chain.store).reserved, 0, 'every grid reserve is paid out or returned');
 
-        // Sellers receive exactly delivered × price; buyers pay at most matched × price.
+        // Sellers receive delivered energy at the price, then at feed-in for the grid's part;
+        // buyers pay at most their EV match at the price plus their grid match at retail.
         for (const p of placed) {
           const order = matched.get(p.i)!;
           const got = chain.balance(evs[p.i]!.address);
           const result = readWindowResult(chain.store, order.window, order.leag)!;
           const price = result.price ?? 0;
           if (order.side === 'sell') {
-            const delivered = Math.min(order.meteredWh ?? 0, order.matchedWh);
-            assert.equal(got, delivered * price);
+            const toEvs = Math.min(order.meteredWh ?? 0, order.matchedWh);
+            const toGrid = Math.min((order.meteredWh ?? 0) - toEvs, order.gridMatchedWh);
+            assert.equal(got, toEvs * price + toGrid * feedIn);
+            if (order.gridMatchedWh > 0)
+              assert.equal(order.minPrice, feedIn, 'the grid buys only at the floor');
           } else {
             const escrow = escrowOf.get(p.i)!;
-            assert.ok(got <= escrow && got >= escrow - order.matchedWh * price);
+            const most = order.matchedWh * price + order.gridMatchedWh * retail;
+            assert.ok(got <= escrow && got >= escrow - most);
+            if (order.gridMatchedWh > 0)
+              assert.equal(order.maxPrice, retail, 'the grid supplies only at retail');
           }
         }
         for (const window of [0, 1]) {
@@ -129,6 +139,10 @@ describe('market settlement', () => {
             assert.equal(r.settled, true);
             assert.equal(r.paid, r.deliveredWh * (r.price ?? 0));
             assert.equal(r.deliveredWh + r.shortfallWh, r.volumeWh);
+            assert.equal(r.gridPaid, r.toGridDeliveredWh * r.feedInPrice);
+            assert.equal(r.gridReceived, r.fromGridDeliveredWh * r.retailPrice);
+            assert.ok(r.gridReserved === r.toGridWh * r.feedInPrice && r.toGridDeliveredWh <= r.toGridWh);
+            assert.equal(r.volumeWh + r.fromGridWh + r.unmetWh, r.demandWh);
           }
         }
       }),

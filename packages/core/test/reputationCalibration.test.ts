@@ -72,7 +72,8 @@ describe('reputation calibration on the chain', () => {
     // The buyer takes what it is given; the seller never delivers.
     for (let w = 0; w < windows; w++) {
       chain.until(chain.closeOf(w));
-      if (readOrder(chain.store, txId(bids[w]!))!.matchedWh > 0) {
+      const bid = readOrder(chain.store, txId(bids[w]!))!;
+      if (bid.matchedWh + bid.gridMatchedWh > 0) {
         chain.accept([chain.reading(meter, w, bids[w]!, 20_000)]);
       }
     }

@@ -173,6 +173,12 @@ test('GET /v1/market/current names the open window, its closing height and tarif
   assert.equal(body.rMinPpm, 200_000);
 });
 
+test('GET /v1/market/grid shows the grid operator and its account', async () => {
+  const { status, body } = await get('/v1/market/grid');
+  assert.equal(status, 200);
+  assert.deepEqual(body, { operator: toHex(grid.publicKey), balance: 0, reserved: 0 });
+});
+
 test('POST /v1/market/txs refuses an order the chain would refuse, with the rule code', async () => {
   const below = sellOrderTx(env, seller, {
     leag: leag.publicKey,

@@ -1,6 +1,7 @@
 import { windowCloseHeight, windowOf } from '../ledger/window.ts';
 import type { BlockHook, Rules } from '../state/rules.ts';
 import { clearStations } from './clearStations.ts';
+import { gridAccountRule } from './gridAccount.ts';
 import { orderRules } from './orderRules.ts';
 import { settleWindow } from './settleWindow.ts';
 
@@ -23,6 +24,6 @@ const closeWindow: BlockHook = ({ header, genesis, view }) => {
 };
 
 export const marketRules: Partial<Rules> = {
-  tx: orderRules,
+  tx: { ...orderRules, 'grid-account': gridAccountRule },
   endBlock: [closeWindow],
 };

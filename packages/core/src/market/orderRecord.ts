@@ -25,7 +25,10 @@ export interface OrderRecord {
   /** Order time for rationing. */
   readonly seq: number;
   readonly cleared: boolean;
+  /** Energy matched with other EVs at the clearing price. */
   readonly matchedWh: number;
+  /** Energy matched with the grid after the auction: sold to it at feed-in or bought from it at retail (0010). */
+  readonly gridMatchedWh: number;
   /** The window's clearing price once cleared (0 if nothing traded). */
   readonly price: number;
   /** Energy the station's meter reported delivered (sell) or consumed (buy); null until read. */
@@ -48,6 +51,7 @@ export const orderRecordCodec: Codec<OrderRecord> = struct<OrderRecord>({
   seq: uint,
   cleared: bool,
   matchedWh: uint,
+  gridMatchedWh: uint,
   price: uint,
   meteredWh: nullable(uint),
 });

@@ -2,6 +2,7 @@ import { Keys } from '../state/keys.ts';
 import { type EvReputation, evAccountCodec } from '../state/records.ts';
 import { StateView } from '../state/stateView.ts';
 import type { StateReader } from '../state/store.ts';
+import { type GridAccount, readGridAccountFrom } from './gridAccount.ts';
 import { type OrderRecord, orderRecordCodec } from './orderRecord.ts';
 import { type SettlementRecord, settlementRecordCodec } from './settlementRecord.ts';
 import { type WindowResult, windowResultCodec } from './windowResult.ts';
@@ -25,6 +26,11 @@ export function readWindowResult(
 export function readWindowResults(state: StateReader, window: number): WindowResult[] {
   const view = new StateView(state);
   return view.scan(Keys.windowResults(window)).map(([key]) => view.read(windowResultCodec, key)!);
+}
+
+/** The grid operator's account: free balance and what clearing reserved for buying EV surplus (decision 0010). */
+export function readGridAccount(state: StateReader): GridAccount {
+  return readGridAccountFrom(new StateView(state));
 }
 
 export function readEvReputation(state: StateReader, accountKey: Uint8Array): EvReputation | undefined {

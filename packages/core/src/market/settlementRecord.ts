@@ -12,20 +12,26 @@ export interface SettlementRecord {
   readonly leag: Uint8Array;
   readonly window: number;
   readonly energyWh: number;
+  /** Energy matched with other EVs at the clearing price, and with the grid (decision 0010). */
   readonly matchedWh: number;
+  readonly gridMatchedWh: number;
   /** The meter reading as reported; null when none came (a failure). */
   readonly meteredWh: number | null;
   readonly price: number;
-  /** Sell: energy delivered and paid for. Buy: energy from EV sellers the buyer was charged for. */
+  /** Sell: energy delivered to EVs and paid for. Buy: energy from EV sellers the buyer was charged for. */
   readonly evWh: number;
-  /** Buy: tokens taken from the escrow for evWh. 0 for sell orders. */
+  /** Sell: energy delivered to the grid and paid at feed-in. Buy: grid energy consumed and charged at retail. */
+  readonly gridWh: number;
+  /** Buy: tokens taken from the escrow, for evWh at the price and gridWh at retail. 0 for sell orders. */
   readonly charged: number;
+  /** Sell: what the grid account paid for gridWh. Buy: what the grid account was paid for gridWh. */
+  readonly gridAmount: number;
   /** Buy: escrow returned at clearing. 0 for sell orders. */
   readonly released: number;
   /** Tokens paid out to the order's address at settlement: the seller's payment or the buyer's refund. */
   readonly amount: number;
-  /** Buy: energy the grid supplies the buyer instead of EVs (unmatched demand and sellers' shortfall). 0 for sell orders. */
-  readonly gridWh: number;
+  /** Buy: matched EV energy the sellers did not deliver (refunded). Sell: matched energy not delivered. */
+  readonly shortfallWh: number;
   /** Whether the trade counted as a success for reputation (matched and fully metered). */
   readonly success: boolean;
   readonly payTo: Uint8Array;
@@ -39,13 +45,16 @@ export const settlementRecordCodec: Codec<SettlementRecord> = struct<SettlementR
   window: uint,
   energyWh: uint,
   matchedWh: uint,
+  gridMatchedWh: uint,
   meteredWh: nullable(uint),
   price: uint,
   evWh: uint,
+  gridWh: uint,
   charged: uint,
+  gridAmount: uint,
   released: uint,
   amount: uint,
-  gridWh: uint,
+  shortfallWh: uint,
   success: bool,
   payTo: address,
   settledAt: uint,

@@ -1,13 +1,17 @@
 import { bool, type Codec, nullable, struct, uint } from '../encoding/codec.ts';
 import { publicKey } from '../encoding/fields.ts';
 
-/** One station's market in one window (bucket `window-result/<window>/`): its clearing, then its settlement. */
+/**
+ * One station's market in one window (bucket `window-result/<window>/`): its
+ * clearing, then its settlement. Energy traded EV-to-EV and EV-to-grid is
+ * kept apart (decision 0010).
+ */
 export interface WindowResult {
   readonly window: number;
   readonly leag: Uint8Array;
   readonly retailPrice: number;
   readonly feedInPrice: number;
-  /** Uniform clearing price; null when nothing traded. */
+  /** Uniform clearing price of the EV auction; null when no EV traded with another. */
   readonly price: number | null;
   /** The marginal interval the price was taken from. */
   readonly low: number;
@@ -22,19 +26,30 @@ export interface WindowResult {
   /** Energy offered and asked for. */
   readonly supplyWh: number;
   readonly demandWh: number;
+  /** EV-to-EV energy matched at the clearing price. */
   readonly volumeWh: number;
-  /** Demand left unmatched: "unmatched buyers are served by the grid at retail" (DESIGN §6). */
-  readonly gridWh: number;
-  readonly settled: boolean;
-  /** At settlement: energy the sellers' meters confirmed. */
-  readonly deliveredWh: number;
-  /** Matched energy the sellers did not deliver: "shortfalls are bought from the grid". */
-  readonly shortfallWh: number;
-  /** Escrow returned to buyers at clearing (what their match at the clearing price does not need). */
+  /** EV-to-grid: unsold supply the grid bought at feed-in. */
+  readonly toGridWh: number;
+  /** Grid-to-EV: unmet demand the grid supplies at retail. */
+  readonly fromGridWh: number;
+  /** Demand left unserved on chain (its bid was below retail). */
+  readonly unmetWh: number;
+  /** Escrow returned to buyers at clearing (what their match does not need). */
   readonly released: number;
-  /** Tokens paid to sellers and refunded to buyers at settlement. */
+  /** Taken from the grid account's balance at clearing to pay for toGridWh at feed-in. */
+  readonly gridReserved: number;
+  readonly settled: boolean;
+  /** At settlement, EV-to-EV: energy the sellers' meters confirmed, and the matched energy they did not deliver. */
+  readonly deliveredWh: number;
+  readonly shortfallWh: number;
+  /** At settlement, EV-to-grid and grid-to-EV energy the meters confirmed. */
+  readonly toGridDeliveredWh: number;
+  readonly fromGridDeliveredWh: number;
+  /** At settlement: tokens buyers paid sellers, refunds to buyers, what the grid paid sellers and was paid by buyers. */
   readonly paid: number;
   readonly refunded: number;
+  readonly gridPaid: number;
+  readonly gridReceived: number;
 }
 
 export const windowResultCodec: Codec<WindowResult> = struct<WindowResult>({
@@ -52,11 +67,18 @@ export const windowResultCodec: Codec<WindowResult> = struct<WindowResult>({
   supplyWh: uint,
   demandWh: uint,
   volumeWh: uint,
-  gridWh: uint,
+  toGridWh: uint,
+  fromGridWh: uint,
+  unmetWh: uint,
   released: uint,
+  gridReserved: uint,
   settled: bool,
   deliveredWh: uint,
   shortfallWh: uint,
+  toGridDeliveredWh: uint,
+  fromGridDeliveredWh: uint,
   paid: uint,
   refunded: uint,
+  gridPaid: uint,
+  gridReceived: uint,
 });

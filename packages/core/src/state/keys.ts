@@ -25,6 +25,8 @@ export const Keys = {
   settledOrder: (window: number, id: Uint8Array) => `settled/${window}/${toHex(id)}`,
   /** Chain-wide order counter: an order's time for rationing (height, then place in block). */
   orderSeq: 'market/order-seq',
+  /** The grid operator's account: what the grid pays EV sellers from and EV buyers pay into (decision 0010). */
+  gridAccount: 'grid-account/grid',
 } as const;
 
 export const SPENT_RETENTION_BLOCKS = 100_000;

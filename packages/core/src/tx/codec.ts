@@ -34,6 +34,7 @@ export const txBodyCodec: Codec<TxBody> = variant<TxBody>({
   'register-leag': { leag: publicKey },
   deposit: { leag: publicKey, window: uint, reference: uint },
   tariff: { window: uint, retailPrice: uint, feedInPrice: uint },
+  'grid-account': { reference: uint },
   'sell-order': {
     account: publicKey,
     leag: publicKey,

@@ -50,6 +50,13 @@ export type TxBody =
       readonly retailPrice: number;
       readonly feedInPrice: number;
     }
+  /**
+   * Signed by the grid operator: moves tokens between its wallets and its
+   * on-chain grid account, from which the grid pays for EV surplus and into
+   * which EVs pay for grid energy (decision 0010). inputs − outputs is
+   * credited; outputs − inputs is withdrawn. `reference` makes it unique.
+   */
+  | { readonly kind: 'grid-account'; readonly reference: number }
   | {
       readonly kind: 'sell-order';
       readonly account: Uint8Array;

@@ -10,12 +10,18 @@
  * GET  /v1/market/windows/:window?limit=&after=
  *      status (future | open | cleared | settled), closing and settlement
  *      heights, the grid tariff, one result per station (clearing price or
- *      null, marginal interval, concession step, supply, demand, volume,
- *      grid energy, escrow released; after settlement delivered, shortfall,
- *      paid, refunded), and a page of per-order results: the orders with
+ *      null, marginal interval, concession step, supply, demand, EV-to-EV
+ *      volume, EV-to-grid and grid-to-EV energy, unmet demand, orders left
+ *      out as untrusted, escrow released, grid reserve; after settlement
+ *      delivered, shortfall, energy delivered to and from the grid, paid,
+ *      refunded, grid paid and received), and a page of per-order results: the orders with
  *      their matched energy and price until settlement, then the settlement
  *      records. `limit` 1..500 (default 100), `after` an order id; `next` is
  *      the cursor for the following page, or null.
+ * GET  /v1/market/grid
+ *      The grid operator's account (decision 0010): its key, the free
+ *      balance it buys EV surplus from, and what clearing has reserved for
+ *      purchases not yet settled.
  * GET  /v1/market/settlements/:window?limit=&after=
  *      The window's settlement: per station delivered, shortfall, paid and
  *      refunded, and a page of per-order settlement records (matched,
@@ -29,7 +35,7 @@
  *      An account's unsettled orders (a scan of the open orders, which hold at
  *      most settlementWindows + 1 windows), limit 1..500.
  * POST /v1/market/txs  {"tx": "<hex>"}
- *      Submits a sell-order, buy-order or meter-reading. Like every
+ *      Submits a sell-order, buy-order, meter-reading or grid-account. Like every
  *      submission, it is applied to the committed state as the next block
  *      would apply it. 202 {id, hash}, or a 400 with the market rule's code:
  *      untrusted, window-closed, no-tariff, price-out-of-bounds, escrow-short,
@@ -53,6 +59,7 @@ import {
   isUntrustedIn,
   Keys,
   orderRecordCodec,
+  readGridAccount,
   readOrder,
   readSettlement,
   readWindowOrders,
@@ -73,7 +80,7 @@ import { ApiError } from './apiError.ts';
 import { singleTxBody } from './schemas.ts';
 
 /** Kinds the market endpoint takes; everything else goes through POST /v1/txs. */
-const MARKET_KINDS = ['sell-order', 'buy-order', 'meter-reading'] as const;
+const MARKET_KINDS = ['sell-order', 'buy-order', 'meter-reading', 'grid-account'] as const;
 
 export interface MarketRouteComponents {
   readonly chain: ChainStore;
@@ -181,6 +188,11 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
     },
   );
 
+  app.get('/v1/market/grid', async () => {
+    const account = readGridAccount(c.chain.state);
+    return { operator: toHex(genesis.gridOperatorKey), ...account };
+  });
+
   app.get(
     '/v1/market/settlements/:window',
     { schema: { params: windowParams, querystring: pageQuery(500) } },
@@ -196,9 +208,15 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
           volumeWh: r.volumeWh,
           deliveredWh: r.deliveredWh,
           shortfallWh: r.shortfallWh,
+          toGridWh: r.toGridWh,
+          toGridDeliveredWh: r.toGridDeliveredWh,
+          fromGridWh: r.fromGridWh,
+          fromGridDeliveredWh: r.fromGridDeliveredWh,
           released: r.released,
           paid: r.paid,
           refunded: r.refunded,
+          gridPaid: r.gridPaid,
+          gridReceived: r.gridReceived,
         }));
       const p = page(view, Keys.settledOrders(w), q.limit, q.after);
       return {

@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import { fromHex, generateKeyPair, type KeyPair, type Outpoint, toHex, walletAddress } from '@v2g/core';
 import { type Command, InvalidArgumentError } from 'commander';
 import { NodeClient } from '../client/nodeClient.ts';
-import { buyOrderTx, meterReadingTx, registerMeterTx, sellOrderTx, tariffTx } from '../client/txBuilders.ts';
+import {
+  buyOrderTx,
+  gridAccountTx,
+  meterReadingTx,
+  registerMeterTx,
+  sellOrderTx,
+  tariffTx,
+} from '../client/txBuilders.ts';
 import { readKeyFile, writeKeyFile } from '../config/keyFile.ts';
 
 function int(value: string): number {
@@ -242,5 +249,47 @@ export function registerMarketCommands(program: Command, ev: Command): void {
     .action(async (o: Common & { gridKey: string; window: number; retail: number; feedIn: number }) => {
       const tx = tariffTx({ chainId: o.chainId }, await readKeyFile(o.gridKey), o.window, o.retail, o.feedIn);
       print(await new NodeClient(o.node).submit(tx));
+    });
+
+  grid
+    .command('account')
+    .description('the grid account: the balance it buys EV surplus from, and what clearing reserved')
+    .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
+    .action(async (o: { node: string }) => print(await new NodeClient(o.node).marketGrid()));
+
+  withNode(grid.command('fund'))
+    .description("move tokens from the grid operator's wallet (its key's address) into the grid account")
+    .requiredOption('--grid-key <file>', 'grid operator key file')
+    .requiredOption('--amount <n>', 'micro-units', int)
+    .action(async (o: Common & { gridKey: string; amount: number }) => {
+      const c = new NodeClient(o.node);
+      const key = await readKeyFile(o.gridKey);
+      const own = walletAddress(key.publicKey);
+      const { utxos, balance } = await c.balance(toHex(own));
+      if (balance < o.amount)
+        throw new Error(`the grid operator's wallet holds ${balance}; ${o.amount} asked`);
+      const inputs: Outpoint[] = [];
+      let held = 0;
+      for (const u of utxos) {
+        if (held >= o.amount) break;
+        inputs.push({ txId: fromHex(u.txId), index: u.index });
+        held += u.amount;
+      }
+      const change = held > o.amount ? [{ address: own, amount: held - o.amount }] : [];
+      print(await c.submit(gridAccountTx({ chainId: o.chainId }, key, Date.now(), inputs, change)));
+    });
+
+  withNode(grid.command('withdraw'))
+    .description("move tokens from the grid account's free balance to the grid operator's wallet")
+    .requiredOption('--grid-key <file>', 'grid operator key file')
+    .requiredOption('--amount <n>', 'micro-units', int)
+    .action(async (o: Common & { gridKey: string; amount: number }) => {
+      const key = await readKeyFile(o.gridKey);
+      const outputs = [{ address: walletAddress(key.publicKey), amount: o.amount }];
+      print(
+        await new NodeClient(o.node).submit(
+          gridAccountTx({ chainId: o.chainId }, key, Date.now(), [], outputs),
+        ),
+      );
     });
 }

@@ -103,6 +103,10 @@ export class NodeClient {
     return this.request('GET', `/v1/market/windows/${window}${query(page)}`);
   }
 
+  marketGrid(): Promise<GridAccountJson> {
+    return this.request('GET', '/v1/market/grid');
+  }
+
   marketOrder(id: string): Promise<{ id: string; status: string; [k: string]: unknown }> {
     return this.request('GET', `/v1/market/orders/${id}`);
   }
@@ -148,18 +152,36 @@ export interface MarketWindow {
 export interface StationResultJson {
   readonly leag: string;
   readonly price: number | null;
-  readonly volumeWh: number;
   readonly supplyWh: number;
   readonly demandWh: number;
-  readonly gridWh: number;
+  /** EV-to-EV energy matched at the clearing price. */
+  readonly volumeWh: number;
+  /** EV-to-grid (bought by the grid at feed-in) and grid-to-EV (supplied at retail); decision 0010. */
+  readonly toGridWh: number;
+  readonly fromGridWh: number;
+  /** Demand left unserved on chain (bids below retail). */
+  readonly unmetWh: number;
   readonly sellOrders: number;
   readonly buyOrders: number;
+  readonly untrustedOrders: number;
   readonly settled: boolean;
   readonly deliveredWh: number;
   readonly shortfallWh: number;
+  readonly toGridDeliveredWh: number;
+  readonly fromGridDeliveredWh: number;
   readonly paid: number;
   readonly refunded: number;
   readonly released: number;
+  readonly gridReserved: number;
+  readonly gridPaid: number;
+  readonly gridReceived: number;
+}
+
+/** GET /v1/market/grid. */
+export interface GridAccountJson {
+  readonly operator: string;
+  readonly balance: number;
+  readonly reserved: number;
 }
 
 export interface ReputationRow {

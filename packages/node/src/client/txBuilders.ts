@@ -48,6 +48,21 @@ export function tariffTx(
   return build(env, { kind: 'tariff', window, retailPrice, feedInPrice }, [grid]);
 }
 
+/**
+ * Moves tokens between the grid operator's wallets and its grid account
+ * (decision 0010): inputs − outputs is credited, outputs − inputs withdrawn.
+ * The inputs must be the grid operator's own wallet (its key signs once).
+ */
+export function gridAccountTx(
+  env: TxEnvelope,
+  grid: KeyPair,
+  reference: number,
+  inputs: Outpoint[],
+  outputs: TxOutput[],
+): Tx {
+  return build(env, { kind: 'grid-account', reference }, [grid], inputs, outputs);
+}
+
 /** A plain payment: each input is signed by the wallet key that owns it. */
 export function transferTx(
   env: TxEnvelope,

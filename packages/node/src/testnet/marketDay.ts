@@ -16,6 +16,7 @@ import { ApiRequestError, type MarketWindow, type NodeClient } from '../client/n
 import {
   buyOrderTx,
   depositTx,
+  gridAccountTx,
   meterReadingTx,
   registerEvTx,
   registerMeterTx,
@@ -24,7 +25,7 @@ import {
 } from '../client/txBuilders.ts';
 import { hourOf, seededRandom, tariffOf } from './dayProfile.ts';
 import { MarketEv } from './marketEv.ts';
-import type { MarketReport, ReputationLine, WindowLine } from './marketReport.ts';
+import type { MarketReport, ReputationLine, StationLine, WindowLine } from './marketReport.ts';
 import { type Coin, Wallet } from './wallet.ts';
 
 export interface MarketDayOptions {
@@ -64,6 +65,8 @@ interface PlacedOrder {
 }
 
 const COINS_PER_EV = 8;
+/** What the grid operator puts in its account: far more than a day of surplus at feed-in. */
+const GRID_FUNDS = 10_000_000_000;
 const COIN_AMOUNT = 20_000_000;
 const PAGE = 500;
 
@@ -205,9 +208,41 @@ export class MarketDay {
     await Promise.all(byLeag.map((txs, i) => this.submitAll(i, txs)));
     await this.depositAll(done);
     await this.waitCommitted(done, 30_000);
+    await this.fundGrid(done);
     this.o.log(
       `market: ${this.evs.length} EVs (${this.evs.filter((e) => e.model.profile.dishonest).length} dishonest), ${this.meters.length} meters, tariffs to window ${this.o.windows - 1}`,
     );
+  }
+
+  /**
+   * The grid operator's account (decision 0010), from which the grid buys EV
+   * surplus at feed-in: LEAG 0's account server credits the operator's wallet,
+   * and the operator moves it into the account.
+   */
+  private async fundGrid(done: () => boolean): Promise<void> {
+    const wallet = walletAddress(this.o.grid.publicKey);
+    for (let attempt = 0; attempt < 3 && !done(); attempt++) {
+      let cur = await this.o.clients[0]!.marketCurrent();
+      for (let i = 0; i < 50 && cur.blocksLeft < 3; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        cur = await this.o.clients[0]!.marketCurrent();
+      }
+      const deposit = depositTx(this.env(), this.o.leagKeys[0]!, cur.window, ++this.depositRef, [
+        { address: wallet, amount: GRID_FUNDS },
+      ]);
+      await this.submitAll(0, [deposit]);
+      await this.waitCommitted(done, 10_000);
+      const move = gridAccountTx(
+        this.env(),
+        this.o.grid,
+        ++this.depositRef,
+        [{ txId: txId(deposit), index: 0 }],
+        [],
+      );
+      await this.submitAll(0, [move]);
+      await this.waitCommitted(done, 10_000);
+      if ((await this.o.clients[0]!.marketGrid()).balance > 0) return;
+    }
   }
 
   /** LEAG account servers credit each EV's one-time addresses; retried once if a window boundary got in the way. */
@@ -388,15 +423,20 @@ export class MarketDay {
       volumeWh: s.volumeWh,
       supplyWh: s.supplyWh,
       demandWh: s.demandWh,
-      gridWh: s.gridWh,
+      toGridWh: s.toGridWh,
+      fromGridWh: s.fromGridWh,
+      unmetWh: s.unmetWh,
       deliveredWh: 0,
       shortfallWh: 0,
+      toGridDeliveredWh: 0,
+      fromGridDeliveredWh: 0,
     }));
     const readings = new Map<number, Tx[]>();
     for (const o of orders) {
       const placed = this.orders.get(o.id);
       if (!placed) continue;
-      const matchedWh = Number(o.matchedWh);
+      // What the meter reports on: the EV match and the grid match (decision 0010).
+      const matchedWh = Number(o.matchedWh) + Number(o.gridMatchedWh ?? 0);
       const released = Number(o.released);
       if (released > 0) {
         placed.ev.wallet.add({
@@ -407,7 +447,7 @@ export class MarketDay {
       }
       const ev = placed.ev.model;
       if (matchedWh === 0) {
-        // Unmatched buyers are served by the grid at retail.
+        // A buyer bidding below retail is not served on chain; off chain it charges at home.
         if (placed.side === 'buy') ev.settle('buy', placed.energyWh);
         continue;
       }
@@ -444,9 +484,13 @@ export class MarketDay {
       volumeWh: s.volumeWh,
       supplyWh: s.supplyWh,
       demandWh: s.demandWh,
-      gridWh: s.gridWh,
+      toGridWh: s.toGridWh,
+      fromGridWh: s.fromGridWh,
+      unmetWh: s.unmetWh,
       deliveredWh: s.deliveredWh,
       shortfallWh: s.shortfallWh,
+      toGridDeliveredWh: s.toGridDeliveredWh,
+      fromGridDeliveredWh: s.fromGridDeliveredWh,
     }));
     for (const o of orders) {
       const placed = this.orders.get(o.id);
@@ -495,6 +539,8 @@ export class MarketDay {
           es: a.es,
           eb: a.eb,
           untrusted: a.untrusted,
+          untrustedAsSeller: a.untrustedAsSeller,
+          untrustedAsBuyer: a.untrustedAsBuyer,
           sales: a.sales,
           purchases: a.purchases,
           refused: Object.fromEntries(ev.refused),
@@ -507,6 +553,10 @@ export class MarketDay {
     const windows = [...this.windows.values()].sort((a, b) => a.window - b.window);
     const traded = windows.flatMap((l) => l.stations.filter((s) => s.price !== null).map((s) => ({ l, s })));
     const dishonest = rows.filter((r) => r.dishonest);
+    const total = (f: (s: StationLine) => number) =>
+      windows.reduce((t, w) => t + w.stations.reduce((u, s) => u + f(s), 0), 0);
+    const evToEvWh = total((s) => s.volumeWh);
+    const evToGridWh = total((s) => s.toGridWh);
     return {
       seed: this.o.seed,
       evs: this.evs.length,
@@ -522,6 +572,14 @@ export class MarketDay {
         unfunded: this.unfunded,
       },
       readings: { submitted: this.readings, refused: Object.fromEntries(this.readingRefusals) },
+      energy: {
+        evToEvWh,
+        evToGridWh,
+        gridToEvWh: total((s) => s.fromGridWh),
+        unmetWh: total((s) => s.unmetWh),
+        gridSharePermille:
+          evToEvWh + evToGridWh === 0 ? 0 : Math.round((1000 * evToGridWh) / (evToEvWh + evToGridWh)),
+      },
       reputation: rows,
       checks: {
         tradedStationWindows: traded.length,

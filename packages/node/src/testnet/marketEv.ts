@@ -29,8 +29,10 @@ export interface EvProfile {
  * An EV's battery and needs, drawn from the seed: capacity 40–80 kWh, a need
  * of 40–70 % of it, a 7–11 kW charger, a state of charge that starts
  * anywhere from 20 to 90 %. Honest EVs buy below their need (more eagerly the
- * emptier they are), sell surplus above it when the hour is expensive, and
- * otherwise idle; a few idle at random (unplugged).
+ * emptier they are, at retail when below half of it, so the grid supplies
+ * what EVs do not), sell surplus above it when the hour is expensive (down to
+ * the feed-in floor when the surplus is large, so the grid buys what EVs do
+ * not), and otherwise idle; a few idle at random (unplugged).
  */
 export class MarketEv {
   readonly profile: EvProfile;
@@ -78,19 +80,19 @@ export class MarketEv {
     const deficit = p.needWh - this.socWh;
     if (deficit > 1000) {
       const urgency = deficit / p.needWh;
-      return {
-        side: 'buy',
-        energyWh: Math.min(deficit, p.powerWh),
-        maxPrice: between(0.4 + 0.6 * urgency + 0.1 * this.random()),
-      };
+      // An EV that must charge now bids retail: whatever other EVs do not sell it, the grid supplies.
+      const maxPrice = urgency > 0.5 ? retail : between(0.4 + 0.6 * urgency + 0.1 * this.random());
+      return { side: 'buy', energyWh: Math.min(deficit, p.powerWh), maxPrice };
     }
     const surplus = this.socWh - p.needWh;
     if (surplus > 2000 && retail >= MEAN_RETAIL) {
+      // A large surplus is worth selling even at the floor: what EVs do not buy, the grid does.
+      const floor = surplus > p.powerWh || this.random() < 0.3;
       return {
         side: 'sell',
         energyWh: Math.min(surplus, p.powerWh),
         expectedPrice: between(0.7 + 0.3 * this.random()),
-        minPrice: between(0.2 + 0.3 * this.random()),
+        minPrice: floor ? feedIn : between(0.2 + 0.3 * this.random()),
       };
     }
     return { side: 'idle' };

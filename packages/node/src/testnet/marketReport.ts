@@ -6,14 +6,20 @@ export interface StationLine {
   readonly station: number;
   /** Clearing price, null when nothing traded. */
   readonly price: number | null;
+  /** EV-to-EV energy matched at the clearing price. */
   readonly volumeWh: number;
   readonly supplyWh: number;
   readonly demandWh: number;
-  /** Demand the grid served at retail. */
-  readonly gridWh: number;
+  /** EV-to-grid (bought by the grid at feed-in), grid-to-EV (supplied at retail), demand unserved on chain. */
+  readonly toGridWh: number;
+  readonly fromGridWh: number;
+  readonly unmetWh: number;
   /** After settlement: what sellers' meters confirmed, and the matched energy they failed to deliver. */
   readonly deliveredWh: number;
   readonly shortfallWh: number;
+  /** After settlement: energy metered to and from the grid. */
+  readonly toGridDeliveredWh: number;
+  readonly fromGridDeliveredWh: number;
 }
 
 export interface WindowLine {
@@ -37,7 +43,10 @@ export interface ReputationLine {
   readonly r: number;
   readonly es: number;
   readonly eb: number;
+  /** Either role below R_min; and per role (decision 0008). */
   readonly untrusted: boolean;
+  readonly untrustedAsSeller: boolean;
+  readonly untrustedAsBuyer: boolean;
   readonly sales: { succeeded: number; failed: number };
   readonly purchases: { succeeded: number; failed: number };
   /** The API's refusals of this EV's orders, by code. */
@@ -60,6 +69,15 @@ export interface MarketReport {
     readonly unfunded: number;
   };
   readonly readings: { readonly submitted: number; readonly refused: Record<string, number> };
+  /** Energy over the day, EV-to-EV and with the grid kept apart (decision 0010), as cleared. */
+  readonly energy: {
+    readonly evToEvWh: number;
+    readonly evToGridWh: number;
+    readonly gridToEvWh: number;
+    readonly unmetWh: number;
+    /** Of all energy EVs sold, the share the grid bought, in permille. */
+    readonly gridSharePermille: number;
+  };
   readonly reputation: ReputationLine[];
   readonly checks: {
     readonly tradedStationWindows: number;
@@ -79,8 +97,8 @@ export function formatMarketReport(m: MarketReport): string {
   const lines = [
     '',
     `market day: ${m.evs} EVs (${m.dishonest} dishonest, marked *), seed ${m.seed}; prices in micro-units/Wh, energy in kWh`,
-    "price per station: '-' nothing traded, '.' no orders; delivered and shortfall once the window has settled",
-    `window hour  feed-in retail  sells buys refused  ${'price at leag-0/1/…'.padEnd(PRICE_WIDTH)} volume  supply demand   grid  delivered shortfall`,
+    "price per station: '-' no EV-to-EV trade, '.' no orders; EV→EV at the price, →grid bought by the grid at feed-in, grid→ supplied at retail; delivered and shortfall (EV→EV) once settled",
+    `window hour  feed-in retail  sells buys refused  ${'price at leag-0/1/…'.padEnd(PRICE_WIDTH)} EV→EV  →grid grid→  unmet  supply demand  delivered shortfall`,
   ];
   for (const w of m.windows) {
     // '-': nothing traded at the station; '.': it had no orders.
@@ -100,9 +118,11 @@ export function formatMarketReport(m: MarketReport): string {
         String(w.refused).padStart(7),
         ` ${(w.stations.length > 0 ? prices : 'no orders').padEnd(PRICE_WIDTH)}`,
         kwh(sum((s) => s.volumeWh)),
+        kwh(sum((s) => s.toGridWh)).padStart(6),
+        kwh(sum((s) => s.fromGridWh)).padStart(5),
+        kwh(sum((s) => s.unmetWh)).padStart(6),
         kwh(sum((s) => s.supplyWh)).padStart(7),
         kwh(sum((s) => s.demandWh)).padStart(6),
-        kwh(sum((s) => s.gridWh)).padStart(6),
         w.settled ? kwh(sum((s) => s.deliveredWh)).padStart(10) : '         -',
         w.settled ? kwh(sum((s) => s.shortfallWh)).padStart(9) : '        -',
       ].join(' '),
@@ -122,7 +142,14 @@ export function formatMarketReport(m: MarketReport): string {
         ppm(r.eb).padStart(6),
         `${r.sales.succeeded}/${r.sales.failed}`.padStart(15),
         `${r.purchases.succeeded}/${r.purchases.failed}`.padStart(17),
-        (r.untrusted ? 'yes' : 'no').padStart(10),
+        (r.untrustedAsSeller && r.untrustedAsBuyer
+          ? 'both'
+          : r.untrustedAsSeller
+            ? 'as seller'
+            : r.untrustedAsBuyer
+              ? 'as buyer'
+              : 'no'
+        ).padStart(10),
         ` ${JSON.stringify(r.refused)}`,
       ].join(' '),
     );
@@ -132,6 +159,7 @@ export function formatMarketReport(m: MarketReport): string {
     '',
     `orders: ${m.orders.placed} placed, ${m.orders.accepted} accepted, ${m.orders.committed} committed, refused ${JSON.stringify(m.orders.refused)}${m.orders.unfunded ? `, ${m.orders.unfunded} not funded` : ''}`,
     `meter readings: ${m.readings.submitted} submitted, refused ${JSON.stringify(m.readings.refused)}`,
+    `energy cleared: EV→EV ${kwh(m.energy.evToEvWh).trim()} kWh, EV→grid ${kwh(m.energy.evToGridWh).trim()} kWh (${(m.energy.gridSharePermille / 10).toFixed(1)} % of what EVs sold), grid→EV ${kwh(m.energy.gridToEvWh).trim()} kWh, unmet ${kwh(m.energy.unmetWh).trim()} kWh`,
     `clearing prices within the tariff: ${c.pricesWithinTariff ? 'yes' : 'NO'} (${c.tradedStationWindows} station-windows traded)`,
     `dishonest EVs below R_min: ${c.dishonestBelowRMin} of ${m.dishonest}; honest EVs below R_min: ${c.honestBelowRMin}; orders refused as untrusted: ${c.untrustedRefusals}`,
   );
