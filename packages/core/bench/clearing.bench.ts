@@ -67,6 +67,8 @@ function stateWith(n: number): MemoryStateStore {
   view.write(tariffCodec, Keys.tariff(0), {
     retailPrice: BOUNDS.retailPrice,
     feedInPrice: BOUNDS.feedInPrice,
+    wheelingFee: 0,
+    wheeling: [],
   });
   const { asks, bids } = book(n);
   for (const o of [...asks, ...bids]) {
@@ -78,6 +80,7 @@ function stateWith(n: number): MemoryStateStore {
       leag,
       window: 0,
       energyWh: o.energyWh,
+      crossMatchedWh: 0,
       gridMatchedWh: 0,
       expectedPrice: sell ? o.expectedPrice : 0,
       minPrice: sell ? o.minPrice : 0,

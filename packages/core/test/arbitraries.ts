@@ -57,6 +57,8 @@ export const bodyArbs: { [K in TxKind]: fc.Arbitrary<Extract<TxBody, { kind: K }
     window: uintArb,
     retailPrice: uintArb,
     feedInPrice: uintArb,
+    wheelingFee: uintArb,
+    wheeling: fc.array(rec({ a: keyArb, b: keyArb, fee: uintArb }), { maxLength: 3 }),
   }),
   'grid-account': rec({ kind: fc.constant('grid-account' as const), reference: uintArb }),
   'sell-order': rec({

@@ -147,6 +147,8 @@ function toTx(op: Op, chain: LedgerChain, available: Coin[]): Tx | null {
         window,
         retailPrice: op.retail,
         feedInPrice: Math.min(op.feedIn, op.retail),
+        wheelingFee: 0,
+        wheeling: [],
       };
       return makeTx(genesis, { body }, [grid]);
     }

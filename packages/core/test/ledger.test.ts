@@ -44,7 +44,8 @@ function deposit(g: Genesis, leag: KeyPair, reference: number, amount: number, w
   );
 }
 function tariff(window: number, retailPrice: number, feedInPrice: number, signer = grid, g = genesis): Tx {
-  return makeTx(g, { body: { kind: 'tariff', window, retailPrice, feedInPrice } }, [signer]);
+  const body = { kind: 'tariff' as const, window, retailPrice, feedInPrice, wheelingFee: 0, wheeling: [] };
+  return makeTx(g, { body }, [signer]);
 }
 function registerEv(leag: KeyPair, signers: readonly KeyPair[] = [ra, ev]): Tx {
   return makeTx(

@@ -23,6 +23,7 @@ import {
   type TxOutput,
   txId,
   utxoCodec,
+  type WheelingPair,
   walletAddress,
 } from '@v2g/core';
 import { grid, leags, ra, testGenesis, testKey } from './fixtures.ts';
@@ -169,8 +170,20 @@ export class MarketChain {
     return this.tx({ kind: 'register-meter', meter: meter.publicKey, leag: leag.publicKey }, signers);
   }
 
-  tariff(window: number, retailPrice: number, feedInPrice: number): Tx {
-    return this.tx({ kind: 'tariff', window, retailPrice, feedInPrice }, [grid]);
+  tariff(
+    window: number,
+    retailPrice: number,
+    feedInPrice: number,
+    wheeling: { fee: number; pairs?: WheelingPair[] } = { fee: 0 },
+  ): Tx {
+    const body = {
+      window,
+      retailPrice,
+      feedInPrice,
+      wheelingFee: wheeling.fee,
+      wheeling: wheeling.pairs ?? [],
+    };
+    return this.tx({ kind: 'tariff', ...body }, [grid]);
   }
 
   /** A fresh deposit reference (and label counter for one-time addresses). */

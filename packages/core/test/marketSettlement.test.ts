@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readGridAccount, readOrder, readWindowResult, type Tx, txId, walletAddress } from '@v2g/core';
+import {
+  readGridAccount,
+  readOrder,
+  readSettlement,
+  readWindowResult,
+  type Tx,
+  txId,
+  walletAddress,
+} from '@v2g/core';
 import fc from 'fast-check';
 import { leags, testKey } from './fixtures.ts';
 import { MarketChain, marketGenesis } from './marketHarness.ts';
@@ -33,13 +41,15 @@ const scenarioArb = fc.record({
   spread: fc.integer({ min: 0, max: 200 }),
   /** The grid account's funds: from nothing to more than it could ever spend. */
   gridFunds: fc.constantFrom(0, 50_000, 10_000_000),
+  /** The wheeling fee between the two stations, per Wh. */
+  wheelingFee: fc.nat(60),
   orders: fc.array(orderArb, { minLength: 4, maxLength: evs.length }),
 });
 
 describe('market settlement', () => {
   test('tokens are conserved through escrow, clearing, settlement and refunds, and every node agrees', () => {
     fc.assert(
-      fc.property(scenarioArb, ({ feedIn, spread, gridFunds, orders }) => {
+      fc.property(scenarioArb, ({ feedIn, spread, gridFunds, wheelingFee, orders }) => {
         const retail = feedIn + spread;
         const chain = new MarketChain(marketGenesis({ concessionSteps: 5 }), { replicate: true });
         const conserved = () => chain.assertConserved();
@@ -49,8 +59,8 @@ describe('market settlement', () => {
         chain.accept([
           ...orders.map((o, i) => chain.registerEv(evs[i]!.account, stations[o.station]!)),
           ...meters.map((m, i) => chain.registerMeter(m, stations[i]!)),
-          chain.tariff(0, retail, feedIn),
-          chain.tariff(1, retail, feedIn),
+          chain.tariff(0, retail, feedIn, { fee: wheelingFee }),
+          chain.tariff(1, retail, feedIn, { fee: wheelingFee }),
           ...deposits.map((d) => d.tx),
           ...(gridFunds > 0 ? chain.fundGrid(stations[1]!, gridFunds) : []),
         ]);
@@ -97,7 +107,7 @@ describe('market settlement', () => {
           for (const p of placed) {
             const order = readOrder(chain.store, txId(p.tx))!;
             const reading = orders[p.i]!.reading;
-            const total = order.matchedWh + order.gridMatchedWh;
+            const total = order.matchedWh + order.crossMatchedWh + order.gridMatchedWh;
             if (order.window !== window || total === 0 || reading === null) continue;
             const meter = meters[orders[p.i]!.station]!;
             readings.push(chain.reading(meter, window, p.tx, Math.floor((total * reading) / 1_000)));
@@ -111,23 +121,30 @@ describe('market settlement', () => {
         assert.equal(chain.escrowTotal(), 0, 'every escrow is released');
         assert.equal(readGridAccount(chain.store).reserved, 0, 'every grid reserve is paid out or returned');
 
-        // Sellers receive delivered energy at the price, then at feed-in for the grid's part;
-        // buyers pay at most their EV match at the price plus their grid match at retail.
+        // A seller's reading goes to its match here (at the price), then across stations (at no less than
+        // its minimum), then to the grid (at feed-in); a buyer pays no more than its maximum per Wh received.
         for (const p of placed) {
           const order = matched.get(p.i)!;
           const got = chain.balance(evs[p.i]!.address);
-          const result = readWindowResult(chain.store, order.window, order.leag)!;
-          const price = result.price ?? 0;
+          const price = readWindowResult(chain.store, order.window, order.leag)!.price ?? 0;
+          const s = readSettlement(chain.store, order.window, txId(p.tx))!;
           if (order.side === 'sell') {
-            const toEvs = Math.min(order.meteredWh ?? 0, order.matchedWh);
-            const toGrid = Math.min((order.meteredWh ?? 0) - toEvs, order.gridMatchedWh);
-            assert.equal(got, toEvs * price + toGrid * feedIn);
+            const reading = order.meteredWh ?? 0;
+            const here = Math.min(reading, order.matchedWh);
+            const across = Math.min(reading - here, order.crossMatchedWh);
+            const toGrid = Math.min(reading - here - across, order.gridMatchedWh);
+            assert.deepEqual([s.evWh, s.crossWh, s.gridWh], [here, across, toGrid]);
+            assert.equal(got, here * price + s.crossAmount + toGrid * feedIn);
+            assert.ok(s.crossAmount >= across * order.minPrice && s.crossAmount <= across * retail);
             if (order.gridMatchedWh > 0)
               assert.equal(order.minPrice, feedIn, 'the grid buys only at the floor');
           } else {
             const escrow = escrowOf.get(p.i)!;
-            const most = order.matchedWh * price + order.gridMatchedWh * retail;
-            assert.ok(got <= escrow && got >= escrow - most);
+            assert.equal(got, escrow - s.charged);
+            assert.ok(
+              s.charged <= (s.evWh + s.crossWh + s.gridWh) * order.maxPrice,
+              'no buyer above its maximum',
+            );
             if (order.gridMatchedWh > 0)
               assert.equal(order.maxPrice, retail, 'the grid supplies only at retail');
           }
@@ -142,7 +159,7 @@ describe('market settlement', () => {
             assert.equal(r.gridPaid, r.toGridDeliveredWh * r.feedInPrice);
             assert.equal(r.gridReceived, r.fromGridDeliveredWh * r.retailPrice);
             assert.ok(r.gridReserved === r.toGridWh * r.feedInPrice && r.toGridDeliveredWh <= r.toGridWh);
-            assert.equal(r.volumeWh + r.fromGridWh + r.unmetWh, r.demandWh);
+            assert.equal(r.volumeWh + r.crossInWh + r.fromGridWh + r.unmetWh, r.demandWh);
           }
         }
       }),

@@ -169,7 +169,7 @@ test('GET /v1/market/current names the open window, its closing height and tarif
   // Head 1: the next block, 2, is the last of window 0 (heights 1..2).
   assert.equal(body.window, 0);
   assert.equal(body.closesAt, 2);
-  assert.deepEqual(body.tariff, { retailPrice: 300, feedInPrice: 100 });
+  assert.deepEqual(body.tariff, { retailPrice: 300, feedInPrice: 100, wheelingFee: 0, wheeling: [] });
   assert.equal(body.rMinPpm, 200_000);
 });
 

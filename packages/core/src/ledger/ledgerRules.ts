@@ -1,5 +1,5 @@
 import { toHex } from '../crypto/hash.ts';
-import { bytesEqual } from '../encoding/cbor.ts';
+import { bytesEqual, compareBytes } from '../encoding/cbor.ts';
 import { uint } from '../encoding/codec.ts';
 import type { Genesis } from '../genesis/genesis.ts';
 import { Keys } from '../state/keys.ts';
@@ -158,7 +158,10 @@ const deposit: TxRule = {
   },
 };
 
-/** DESIGN §1: the grid operator signs each window's retail (cap) and feed-in (floor) prices. */
+/**
+ * DESIGN §1: the grid operator signs each window's retail (cap) and feed-in
+ * (floor) prices, and (§6) the wheeling fees between stations.
+ */
 const tariff: TxRule = {
   signers: (_tx, g) => [g.gridOperatorKey],
   apply: (ctx) => {
@@ -167,11 +170,26 @@ const tariff: TxRule = {
     if (body.retailPrice === 0 || body.feedInPrice > body.retailPrice) {
       throw new TxError('invalid-tariff', 'retail price must be positive and at least the feed-in price');
     }
+    // One canonical form per fee table: pairs ordered a < b, sorted, each once.
+    body.wheeling.forEach((p, i) => {
+      const prev = body.wheeling[i - 1];
+      if (
+        compareBytes(p.a, p.b) >= 0 ||
+        (prev && (compareBytes(prev.a, p.a) || compareBytes(prev.b, p.b)) >= 0)
+      ) {
+        throw new TxError('invalid-tariff', 'wheeling pairs must have a < b and be sorted, each pair once');
+      }
+    });
     const window = windowOf(ctx.header.height, ctx.genesis);
     if (body.window < window) throw new TxError('window-closed', `window ${body.window} has passed`);
     const key = Keys.tariff(body.window);
     if (ctx.view.has(key)) throw new TxError('duplicate', `window ${body.window} has a tariff`);
-    ctx.view.write(tariffCodec, key, { retailPrice: body.retailPrice, feedInPrice: body.feedInPrice });
+    ctx.view.write(tariffCodec, key, {
+      retailPrice: body.retailPrice,
+      feedInPrice: body.feedInPrice,
+      wheelingFee: body.wheelingFee,
+      wheeling: body.wheeling,
+    });
   },
 };
 

@@ -38,7 +38,7 @@ export interface GridTrades {
 export function tradeWithGrid(
   offers: readonly GridOffer[],
   needs: readonly GridNeed[],
-  tariff: TariffRecord,
+  tariff: Pick<TariffRecord, 'feedInPrice' | 'retailPrice'>,
   budget: number,
 ): GridTrades {
   const matched = new Map<string, number>();

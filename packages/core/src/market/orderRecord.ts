@@ -27,6 +27,8 @@ export interface OrderRecord {
   readonly cleared: boolean;
   /** Energy matched with other EVs at the clearing price. */
   readonly matchedWh: number;
+  /** Energy matched with EVs at other stations in the second stage (0011), over all its cross matches. */
+  readonly crossMatchedWh: number;
   /** Energy matched with the grid after the auction: sold to it at feed-in or bought from it at retail (0010). */
   readonly gridMatchedWh: number;
   /** The window's clearing price once cleared (0 if nothing traded). */
@@ -51,6 +53,7 @@ export const orderRecordCodec: Codec<OrderRecord> = struct<OrderRecord>({
   seq: uint,
   cleared: bool,
   matchedWh: uint,
+  crossMatchedWh: uint,
   gridMatchedWh: uint,
   price: uint,
   meteredWh: nullable(uint),

@@ -103,7 +103,7 @@ function store(
   ctx: TxContext,
   order: Omit<
     OrderRecord,
-    'height' | 'seq' | 'cleared' | 'matchedWh' | 'gridMatchedWh' | 'price' | 'meteredWh'
+    'height' | 'seq' | 'cleared' | 'matchedWh' | 'crossMatchedWh' | 'gridMatchedWh' | 'price' | 'meteredWh'
   >,
 ) {
   ctx.view.write(orderRecordCodec, Keys.order(ctx.id), {
@@ -112,6 +112,7 @@ function store(
     seq: nextSeq(ctx),
     cleared: false,
     matchedWh: 0,
+    crossMatchedWh: 0,
     gridMatchedWh: 0,
     price: 0,
     meteredWh: null,
@@ -211,7 +212,7 @@ const meterReading: TxRule = {
       throw new TxError('wrong-meter', `meter ${toHex(body.meter)} does not belong to the order's station`);
     }
     if (!order.cleared) throw new TxError('not-cleared', `window ${order.window} has not cleared yet`);
-    if (order.matchedWh + order.gridMatchedWh === 0)
+    if (order.matchedWh + order.crossMatchedWh + order.gridMatchedWh === 0)
       throw new TxError('not-matched', 'the order matched nothing; there is nothing to meter');
     if (order.meteredWh !== null) throw new TxError('duplicate', 'the order already has its meter reading');
     ctx.view.write(orderRecordCodec, key, { ...order, meteredWh: body.energyWh });

@@ -12,17 +12,22 @@ export interface SettlementRecord {
   readonly leag: Uint8Array;
   readonly window: number;
   readonly energyWh: number;
-  /** Energy matched with other EVs at the clearing price, and with the grid (decision 0010). */
+  /** Energy matched with EVs at its station at the clearing price, with EVs at other stations (0011), and with the grid (0010). */
   readonly matchedWh: number;
+  readonly crossMatchedWh: number;
   readonly gridMatchedWh: number;
   /** The meter reading as reported; null when none came (a failure). */
   readonly meteredWh: number | null;
   readonly price: number;
   /** Sell: energy delivered to EVs and paid for. Buy: energy from EV sellers the buyer was charged for. */
   readonly evWh: number;
+  /** Sell: energy delivered to buyers at other stations. Buy: energy received from sellers at other stations. */
+  readonly crossWh: number;
+  /** Sell: what those buyers paid it. Buy: what it paid for crossWh, wheeling fees included. */
+  readonly crossAmount: number;
   /** Sell: energy delivered to the grid and paid at feed-in. Buy: grid energy consumed and charged at retail. */
   readonly gridWh: number;
-  /** Buy: tokens taken from the escrow, for evWh at the price and gridWh at retail. 0 for sell orders. */
+  /** Buy: tokens taken from the escrow: evWh at the price, crossAmount, gridWh at retail. 0 for sell orders. */
   readonly charged: number;
   /** Sell: what the grid account paid for gridWh. Buy: what the grid account was paid for gridWh. */
   readonly gridAmount: number;
@@ -45,10 +50,13 @@ export const settlementRecordCodec: Codec<SettlementRecord> = struct<SettlementR
   window: uint,
   energyWh: uint,
   matchedWh: uint,
+  crossMatchedWh: uint,
   gridMatchedWh: uint,
   meteredWh: nullable(uint),
   price: uint,
   evWh: uint,
+  crossWh: uint,
+  crossAmount: uint,
   gridWh: uint,
   charged: uint,
   gridAmount: uint,

@@ -28,11 +28,16 @@ export interface WindowResult {
   readonly demandWh: number;
   /** EV-to-EV energy matched at the clearing price. */
   readonly volumeWh: number;
+  /** EV-to-EV across stations (0011): this station's sellers to other stations, and its buyers from them. */
+  readonly crossOutWh: number;
+  readonly crossInWh: number;
+  /** Wheeling fees this station's buyers committed for crossInWh (paid to the grid account on delivery). */
+  readonly wheelingFees: number;
   /** EV-to-grid: unsold supply the grid bought at feed-in. */
   readonly toGridWh: number;
   /** Grid-to-EV: unmet demand the grid supplies at retail. */
   readonly fromGridWh: number;
-  /** Demand left unserved on chain (its bid was below retail). */
+  /** Demand left unserved on chain: no EV anywhere met its bid, and it was below retail. */
   readonly unmetWh: number;
   /** Escrow returned to buyers at clearing (what their match does not need). */
   readonly released: number;
@@ -42,6 +47,10 @@ export interface WindowResult {
   /** At settlement, EV-to-EV: energy the sellers' meters confirmed, and the matched energy they did not deliver. */
   readonly deliveredWh: number;
   readonly shortfallWh: number;
+  /** At settlement, cross-station energy the meters confirmed, out of and into the station, and the fees paid. */
+  readonly crossOutDeliveredWh: number;
+  readonly crossInDeliveredWh: number;
+  readonly wheelingPaid: number;
   /** At settlement, EV-to-grid and grid-to-EV energy the meters confirmed. */
   readonly toGridDeliveredWh: number;
   readonly fromGridDeliveredWh: number;
@@ -67,6 +76,9 @@ export const windowResultCodec: Codec<WindowResult> = struct<WindowResult>({
   supplyWh: uint,
   demandWh: uint,
   volumeWh: uint,
+  crossOutWh: uint,
+  crossInWh: uint,
+  wheelingFees: uint,
   toGridWh: uint,
   fromGridWh: uint,
   unmetWh: uint,
@@ -75,6 +87,9 @@ export const windowResultCodec: Codec<WindowResult> = struct<WindowResult>({
   settled: bool,
   deliveredWh: uint,
   shortfallWh: uint,
+  crossOutDeliveredWh: uint,
+  crossInDeliveredWh: uint,
+  wheelingPaid: uint,
   toGridDeliveredWh: uint,
   fromGridDeliveredWh: uint,
   paid: uint,

@@ -23,6 +23,10 @@ export const Keys = {
   windowResult: (window: number, leag: Uint8Array) => `window-result/${window}/${toHex(leag)}`,
   settledOrders: (window: number) => `settled/${window}/`,
   settledOrder: (window: number, id: Uint8Array) => `settled/${window}/${toHex(id)}`,
+  /** A window's cross-station trades, by seller order then buyer order (decision 0011). */
+  crossMatches: (window: number) => `cross-match/${window}/`,
+  crossMatch: (window: number, ask: Uint8Array, bid: Uint8Array) =>
+    `cross-match/${window}/${toHex(ask)}:${toHex(bid)}`,
   /** Chain-wide order counter: an order's time for rationing (height, then place in block). */
   orderSeq: 'market/order-seq',
   /** The grid operator's account: what the grid pays EV sellers from and EV buyers pay into (decision 0010). */

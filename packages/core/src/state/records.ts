@@ -1,4 +1,4 @@
-import { bool, type Codec, struct, text, uint } from '../encoding/codec.ts';
+import { bool, type Codec, list, struct, text, uint } from '../encoding/codec.ts';
 import { address, publicKey } from '../encoding/fields.ts';
 
 /** The state schema: one record type per bucket. Key builders live in keys.ts. */
@@ -87,13 +87,33 @@ export const meterCodec: Codec<MeterRecord> = struct<MeterRecord>({
   registeredAt: uint,
 });
 
+/** A wheeling fee for one unordered pair of stations (a < b by key), per Wh. */
+export interface WheelingPair {
+  readonly a: Uint8Array;
+  readonly b: Uint8Array;
+  readonly fee: number;
+}
+export const wheelingPairCodec: Codec<WheelingPair> = struct<WheelingPair>({
+  a: publicKey,
+  b: publicKey,
+  fee: uint,
+});
+
+/** Most pair-specific wheeling fees one tariff may list. */
+export const MAX_WHEELING_PAIRS = 256;
+
 export interface TariffRecord {
   readonly retailPrice: number;
   readonly feedInPrice: number;
+  /** Wheeling fee per Wh between any two stations, unless `wheeling` lists the pair (decision 0011). */
+  readonly wheelingFee: number;
+  readonly wheeling: readonly WheelingPair[];
 }
 export const tariffCodec: Codec<TariffRecord> = struct<TariffRecord>({
   retailPrice: uint,
   feedInPrice: uint,
+  wheelingFee: uint,
+  wheeling: list(wheelingPairCodec, MAX_WHEELING_PAIRS),
 });
 
 /** The last applied block: what the next block must extend. */

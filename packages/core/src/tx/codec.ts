@@ -11,6 +11,7 @@ import {
   variant,
 } from '../encoding/codec.ts';
 import { address, chainIdText, hash32, publicKey, signature } from '../encoding/fields.ts';
+import { MAX_WHEELING_PAIRS, wheelingPairCodec } from '../state/records.ts';
 import { MAX_TX_BYTES, MAX_TX_INPUTS, MAX_TX_OUTPUTS, MAX_TX_WITNESSES } from './limits.ts';
 import type { Outpoint, SignedVote, Tx, TxBody, TxOutput, UnsignedTx, Witness } from './types.ts';
 
@@ -33,7 +34,13 @@ export const txBodyCodec: Codec<TxBody> = variant<TxBody>({
   'register-meter': { meter: publicKey, leag: publicKey },
   'register-leag': { leag: publicKey },
   deposit: { leag: publicKey, window: uint, reference: uint },
-  tariff: { window: uint, retailPrice: uint, feedInPrice: uint },
+  tariff: {
+    window: uint,
+    retailPrice: uint,
+    feedInPrice: uint,
+    wheelingFee: uint,
+    wheeling: list(wheelingPairCodec, MAX_WHEELING_PAIRS),
+  },
   'grid-account': { reference: uint },
   'sell-order': {
     account: publicKey,

@@ -1,3 +1,5 @@
+import type { WheelingPair } from '../state/records.ts';
+
 /** Transactions (DESIGN §4). Amounts in micro-units, energy in Wh, prices in micro-units per Wh. */
 
 export interface Outpoint {
@@ -43,12 +45,19 @@ export type TxBody =
       readonly window: number;
       readonly reference: number;
     }
-  /** Signed by the grid operator: retail price caps buyers, feed-in price floors sellers. */
+  /**
+   * Signed by the grid operator: retail price caps buyers, feed-in price
+   * floors sellers, and wheeling fees price energy moved between stations
+   * (decision 0011): `wheelingFee` for any pair, `wheeling` for listed pairs
+   * (a < b by key, sorted, each pair once).
+   */
   | {
       readonly kind: 'tariff';
       readonly window: number;
       readonly retailPrice: number;
       readonly feedInPrice: number;
+      readonly wheelingFee: number;
+      readonly wheeling: readonly WheelingPair[];
     }
   /**
    * Signed by the grid operator: moves tokens between its wallets and its

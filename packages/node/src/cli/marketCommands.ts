@@ -241,15 +241,23 @@ export function registerMarketCommands(program: Command, ev: Command): void {
   const grid = program.command('grid').description('grid operator commands');
 
   withNode(grid.command('tariff'))
-    .description("publish a window's retail (buyers' cap) and feed-in (sellers' floor) prices")
+    .description(
+      "publish a window's retail (buyers' cap) and feed-in (sellers' floor) prices and wheeling fee",
+    )
     .requiredOption('--grid-key <file>', 'grid operator key file')
     .requiredOption('--window <w>', 'market window', int)
     .requiredOption('--retail <price>', 'retail price, micro-units per Wh', int)
     .requiredOption('--feed-in <price>', 'feed-in price, micro-units per Wh', int)
-    .action(async (o: Common & { gridKey: string; window: number; retail: number; feedIn: number }) => {
-      const tx = tariffTx({ chainId: o.chainId }, await readKeyFile(o.gridKey), o.window, o.retail, o.feedIn);
-      print(await new NodeClient(o.node).submit(tx));
-    });
+    .option('--wheeling <fee>', 'wheeling fee per Wh between any two stations', int, 0)
+    .action(
+      async (
+        o: Common & { gridKey: string; window: number; retail: number; feedIn: number; wheeling: number },
+      ) => {
+        const key = await readKeyFile(o.gridKey);
+        const tx = tariffTx({ chainId: o.chainId }, key, o.window, o.retail, o.feedIn, { fee: o.wheeling });
+        print(await new NodeClient(o.node).submit(tx));
+      },
+    );
 
   grid
     .command('account')

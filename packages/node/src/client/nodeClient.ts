@@ -156,6 +156,13 @@ export interface StationResultJson {
   readonly demandWh: number;
   /** EV-to-EV energy matched at the clearing price. */
   readonly volumeWh: number;
+  /** EV-to-EV across stations (decision 0011): sold out of and bought into this station, and the fees. */
+  readonly crossOutWh: number;
+  readonly crossInWh: number;
+  readonly wheelingFees: number;
+  readonly crossOutDeliveredWh: number;
+  readonly crossInDeliveredWh: number;
+  readonly wheelingPaid: number;
   /** EV-to-grid (bought by the grid at feed-in) and grid-to-EV (supplied at retail); decision 0010. */
   readonly toGridWh: number;
   readonly fromGridWh: number;

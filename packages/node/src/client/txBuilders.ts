@@ -1,4 +1,12 @@
-import { type KeyPair, type Outpoint, signTx, type Tx, type TxBody, type TxOutput } from '@v2g/core';
+import {
+  type KeyPair,
+  type Outpoint,
+  signTx,
+  type Tx,
+  type TxBody,
+  type TxOutput,
+  type WheelingPair,
+} from '@v2g/core';
 
 /** Builders for the transactions an EV, a LEAG, the RA or the grid operator signs. */
 export interface TxEnvelope {
@@ -38,14 +46,28 @@ export function depositTx(
   return build(env, { kind: 'deposit', leag: leag.publicKey, window, reference }, [leag], [], outputs);
 }
 
+/** Wheeling fees between stations (decision 0011): a default per Wh, and listed pairs (a < b, sorted). */
+export interface Wheeling {
+  readonly fee: number;
+  readonly pairs?: readonly WheelingPair[];
+}
+
 export function tariffTx(
   env: TxEnvelope,
   grid: KeyPair,
   window: number,
   retailPrice: number,
   feedInPrice: number,
+  wheeling: Wheeling = { fee: 0 },
 ): Tx {
-  return build(env, { kind: 'tariff', window, retailPrice, feedInPrice }, [grid]);
+  const body = {
+    window,
+    retailPrice,
+    feedInPrice,
+    wheelingFee: wheeling.fee,
+    wheeling: wheeling.pairs ?? [],
+  };
+  return build(env, { kind: 'tariff', ...body }, [grid]);
 }
 
 /**
