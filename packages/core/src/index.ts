@@ -28,6 +28,7 @@ export * from './market/orderRecord.ts';
 export * from './market/orderRules.ts';
 export * from './market/params.ts';
 export * from './market/queries.ts';
+export * from './market/reputationHistory.ts';
 export * from './market/settlementRecord.ts';
 export * from './market/settlementShares.ts';
 export * from './market/settleWindow.ts';

@@ -7,6 +7,7 @@ import {
   lossVolume,
   defaultEvReputationParams as params,
   readEvReputation,
+  readReputationHistory,
   reinstateEvReputation,
   reputationGain,
   reputationLoss,
@@ -163,6 +164,13 @@ describe('EV reputation on the chain', () => {
 
     const rep = readEvReputation(chain.store, seller.publicKey)!;
     assert.equal(rep.esFailCount, 2);
+    const history = readReputationHistory(chain.store, seller.publicKey);
+    assert.deepEqual(
+      history.map((p) => p.window),
+      [0, 1],
+      'a point per window the account traded in, once settled',
+    );
+    assert.ok(history[0]!.es < params.initialPpm && history[1]!.es === rep.es && history[1]!.r === rep.r);
     assert.ok(isUntrustedIn(rep, 'seller', params), `R_ES ${rep.es} should be below R_min ${params.rMinPpm}`);
     const next = chain.sell(seller, station, {
       window: 4,

@@ -288,6 +288,43 @@ test('a failed delivery settles, drops the seller below R_min, and its next orde
   assert.equal(errorCode(refused.body), 'untrusted');
 });
 
+test('GET /v1/reputation/:account/history shows <R, R_ES, R_EB> after each settled window', async () => {
+  const { status, body } = await get(`/v1/reputation/${toHex(seller.publicKey)}/history`);
+  assert.equal(status, 200);
+  const history = body.history as { window: number; es: number }[];
+  assert.deepEqual(
+    history.map((p) => p.window),
+    [1],
+  );
+  assert.ok(history[0]!.es < 200_000);
+  assert.equal((body.now as { untrustedAsSeller: boolean }).untrustedAsSeller, true);
+  assert.equal((await get(`/v1/reputation/${'ab'.repeat(32)}/history`)).status, 404);
+});
+
+test('GET /v1/market/windows?from=&to= lists results per window and station', async () => {
+  const { status, body } = await get('/v1/market/windows?from=0&to=2');
+  assert.equal(status, 200);
+  const windows = body.windows as {
+    window: number;
+    status: string;
+    stations: { volumeWh: number; toGridWh: number }[];
+  }[];
+  assert.deepEqual(
+    windows.map((w) => [w.window, w.status]),
+    [
+      [0, 'settled'],
+      [1, 'settled'],
+      [2, 'cleared'],
+    ],
+  );
+  assert.deepEqual(
+    windows[1]!.stations.map((s) => [s.volumeWh, s.toGridWh]),
+    [[4000, 0]],
+  );
+  assert.equal(errorCode((await get('/v1/market/windows?from=5&to=1')).body), 'invalid-request');
+  assert.equal((await get('/v1/market/windows?from=0&to=100')).status, 400);
+});
+
 test('GET /v1/reputation pages through the accounts in key order', async () => {
   const first = await get('/v1/reputation?limit=1');
   assert.equal(first.body.total, 2);

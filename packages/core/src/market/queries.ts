@@ -4,6 +4,7 @@ import { StateView } from '../state/stateView.ts';
 import type { StateReader } from '../state/store.ts';
 import { type GridAccount, readGridAccountFrom } from './gridAccount.ts';
 import { type OrderRecord, orderRecordCodec } from './orderRecord.ts';
+import { type ReputationPoint, readReputationPoints } from './reputationHistory.ts';
 import { type SettlementRecord, settlementRecordCodec } from './settlementRecord.ts';
 import { type WindowResult, windowResultCodec } from './windowResult.ts';
 
@@ -31,6 +32,11 @@ export function readWindowResults(state: StateReader, window: number): WindowRes
 /** The grid operator's account: free balance and what clearing reserved for buying EV surplus (decision 0010). */
 export function readGridAccount(state: StateReader): GridAccount {
   return readGridAccountFrom(new StateView(state));
+}
+
+/** An account's reputation after each window it traded in settled, oldest first (kept MARKET_RETENTION_WINDOWS). */
+export function readReputationHistory(state: StateReader, accountKey: Uint8Array): ReputationPoint[] {
+  return readReputationPoints(new StateView(state), accountKey);
 }
 
 export function readEvReputation(state: StateReader, accountKey: Uint8Array): EvReputation | undefined {

@@ -7,6 +7,7 @@ import type { StateView } from '../state/stateView.ts';
 import { crossMatchRecordCodec } from './crossMatchRecord.ts';
 import { recordTrade } from './evReputation.ts';
 import { readGridAccountFrom, writeGridAccount } from './gridAccount.ts';
+import { pruneReputationPoints, recordReputationPoint } from './reputationHistory.ts';
 import { settlementRecordCodec } from './settlementRecord.ts';
 import { shareSettlement } from './settlementShares.ts';
 import { reputationReader, stationsOf } from './windowOrders.ts';
@@ -89,10 +90,9 @@ export function settleWindow(view: StateView, window: number, height: number, ge
             window: now,
             registeredWindow: windowOf(Math.max(1, account.registeredAt), genesis),
           };
-          view.write(evAccountCodec, key, {
-            ...account,
-            reputation: recordTrade(account.reputation, trade, params),
-          });
+          const reputation = recordTrade(account.reputation, trade, params);
+          view.write(evAccountCodec, key, { ...account, reputation });
+          recordReputationPoint(view, order.account, window, reputation);
         }
       }
       view.write(settlementRecordCodec, Keys.settledOrder(window, id), {
@@ -139,9 +139,10 @@ export function settleWindow(view: StateView, window: number, height: number, ge
   pruneOld(view, window - MARKET_RETENTION_WINDOWS);
 }
 
-/** Drops the settlement records and window results of a window past retention. */
+/** Drops the settlement records, window results and reputation points of a window past retention. */
 function pruneOld(view: StateView, window: number): void {
   if (window < 0) return;
+  pruneReputationPoints(view, window);
   for (const bucket of [Keys.settledOrders(window), Keys.windowResults(window)]) {
     for (const [key] of view.scan(bucket)) view.delete(key);
   }

@@ -48,6 +48,8 @@
  *      orders; decision 0008), `untrusted` if either is, and the success and
  *      failure counters; totals of accounts and untrusted accounts. `limit` 1..1000 (default 100), `after` a key.
  * GET  /v1/accounts/:key (server.ts) returns one account with its reputation.
+ * GET  /v1/market/windows?from=&to=, GET /v1/reputation/:account/history:
+ *      marketHistoryRoutes.ts.
  */
 
 import type { AddResult, Mempool } from '@v2g/consensus';
@@ -77,6 +79,7 @@ import type { FastifyInstance } from 'fastify';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError } from './apiError.ts';
+import { registerMarketHistoryRoutes } from './marketHistoryRoutes.ts';
 import { singleTxBody } from './schemas.ts';
 
 /** Kinds the market endpoint takes; everything else goes through POST /v1/txs. */
@@ -122,6 +125,7 @@ function page(
 }
 
 export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteComponents): void {
+  registerMarketHistoryRoutes(app, c);
   const genesis = c.chain.genesis;
   const { windowBlocks, settlementWindows } = genesis.params.market;
   const rep = genesis.params.evReputation;
