@@ -77,7 +77,7 @@ async function main(): Promise<number> {
     basePort: int('port', values.port, 27100),
     dir: values.dir ? resolve(values.dir) : null,
     keep: values.keep,
-    drainSec: int('drain', values.drain, quick ? 15 : 60),
+    drainSec: int('drain', values.drain, quick ? 10 : 60),
     recoveryBoundMs: 10_000,
     byzantine: byzantine(values.byzantine, leags),
   };

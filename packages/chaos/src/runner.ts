@@ -47,7 +47,10 @@ export class FaultRunner {
   }
 
   async apply(t: TimedAction | (Omit<TimedAction, 'kind'> & { kind: 'final-heal' })): Promise<void> {
-    const skipped = await this.perform(t);
+    // A failed action (a snapshot of a disk not written yet, an iptables error) is recorded, not fatal.
+    const skipped = await this.perform(t).catch(
+      (err: unknown) => `failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
     const quorum = this.quorumAvailable();
     const action = describeAction(t.action, this.leaders.get(t.episode));
     this.records.push({

@@ -92,7 +92,7 @@ export function makeSchedule(o: ScheduleOptions): Schedule {
   if (o.leags < 4) throw new RangeError('the chaos schedule needs at least 4 LEAGs');
   const rng = new Rng(o.seed);
   const timing: Timing = o.quick
-    ? { faultMs: () => rng.int(3000, 4000), gapMs: () => rng.int(4500, 5500), leadMs: () => 3000 }
+    ? { faultMs: () => rng.int(3000, 4000), gapMs: () => rng.int(4000, 5000), leadMs: () => 3000 }
     : {
         faultMs: () => rng.int(3000, 15_000),
         gapMs: () => rng.int(5000, 20_000),
