@@ -1,5 +1,6 @@
 import type { Rules } from '@v2g/core';
 import {
+  applyBlock,
   blockHash,
   bytesEqual,
   type Genesis,
@@ -72,8 +73,17 @@ export function messageId(m: ConsensusMessage): string {
  */
 export class SimNode {
   readonly cfg: SimNodeConfig;
-  readonly storage: MemoryChainStorage;
+  storage: MemoryChainStorage;
   disk: SigningState | null = null;
+  /**
+   * The chain height known durable: every signing-state write is fsync'd,
+   * and in LevelDB's one log that also flushes the block batches written
+   * before it (which are written without fsync, decision 0007). A power cut
+   * loses the blocks above this height.
+   */
+  durableHeight = 0;
+  /** Evidence this LEAG caught, fsync'd like the daemon's evidence journal: it survives crashes. */
+  private evidenceDisk: Tx[] = [];
   up = false;
   /** The next durable write is the last thing this LEAG does before it crashes. */
   crashAfterPersist = false;
@@ -132,6 +142,7 @@ export class SimNode {
       signingStore: {
         save(state) {
           node.disk = state;
+          node.durableHeight = node.storage.head.height;
           if (node.crashAfterPersist) {
             // Crash between the durable write and the send: what the restart must survive.
             node.crashAfterPersist = false;
@@ -143,7 +154,10 @@ export class SimNode {
       network: this.consensusNetwork(),
       clock: this.net,
       sync: { request: (peer, from) => this.toKey(peer, { kind: 'sync-request', from }) },
-      submitEvidence: (tx) => this.admit(tx, true),
+      submitEvidence: (tx) => {
+        this.evidenceDisk.push(tx);
+        this.admit(tx, true);
+      },
       verifyVote,
       observer: {
         committed: (block, certificate) => this.hooks.committed(this, { block, certificate }),
@@ -153,6 +167,7 @@ export class SimNode {
         },
       },
     });
+    this.evidenceDisk = this.evidenceDisk.filter((tx) => this.admit(tx, true));
     this.driver.start();
     // A starting daemon asks its peers for blocks it may have missed.
     for (const peer of this.cfg.peers) if (!bytesEqual(peer, key.publicKey)) this.driver.probe(peer);
@@ -178,6 +193,20 @@ export class SimNode {
     this.pastInputs += this.driver?.inputsHandled ?? 0;
     void this.driver?.stop();
     this.driver = null;
+  }
+
+  /** A power cut: the process dies and the blocks written since the last fsync are gone. */
+  powerCut(): void {
+    this.crash();
+    if (this.storage.head.height <= this.durableHeight) return;
+    const { genesis, rules } = this.cfg;
+    const kept = this.storage.blocks.slice(0, this.durableHeight);
+    const storage = new MemoryChainStorage(genesis);
+    for (const { block, certificate } of kept) {
+      const applied = applyBlock(storage.state, block, { genesis, rules, parentHash: storage.head.hash });
+      storage.commit({ block, certificate, ...applied });
+    }
+    this.storage = storage;
   }
 
   deliver(from: number, payload: unknown): void {
@@ -207,9 +236,10 @@ export class SimNode {
     }
   }
 
-  private admit(tx: Tx, publish: boolean): void {
+  private admit(tx: Tx, publish: boolean): boolean {
     const r = this.mempool.add(tx, 256, this.storage.state, this.net.now());
     if (r.ok && publish) this.net.gossip(this.index, `tx${toHex(txId(tx))}`, { kind: 'tx', tx });
+    return r.ok;
   }
 
   private toKey(peer: Uint8Array, wire: Wire): void {

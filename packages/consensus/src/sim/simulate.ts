@@ -34,6 +34,8 @@ export interface SimOptions {
   readonly lossPpm: number;
   readonly partitions: boolean;
   readonly crashes: boolean;
+  /** Some seeds cut the power of one LEAG, or of all at once: blocks written since the last fsync are lost. */
+  readonly powerCuts: boolean;
   /** Some seeds start one honest LEAG up to this late (0: all start together). */
   readonly lateStartMaxMs: number;
   /** Some seeds keep a partition without quorum for up to this long (0: none). */
@@ -71,6 +73,7 @@ export const defaultSimOptions: SimOptions = {
   lossPpm: 50_000,
   partitions: true,
   crashes: true,
+  powerCuts: true,
   lateStartMaxMs: 20_000,
   longPartitionMaxMs: 20_000,
   minDelayMs: 5,
@@ -258,6 +261,20 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
       });
       faults.push(`crash leag-${node.index} ${at}–${back} ms${afterPersist ? ' after a persist' : ''}`);
     }
+  }
+  if (o.powerCuts && rng.int(4) === 0) {
+    const all = rng.int(2) === 0;
+    const victims = all ? nodes : [rng.pick(honest)];
+    const at = 500 + rng.int(Math.max(1, o.faultsEndMs - 1000));
+    const back = at + 200 + rng.int(2000);
+    faultsEnd = Math.max(faultsEnd, back);
+    net.at(at, () => {
+      for (const n of victims) n.powerCut();
+    });
+    net.at(back, () => {
+      for (const n of victims) if (net.now() >= startAt[n.index]!) n.boot();
+    });
+    faults.push(`power cut ${all ? 'on every LEAG' : `leag-${victims[0]!.index}`} ${at}–${back} ms`);
   }
   for (const n of nodes) net.at(startAt[n.index]!, () => n.boot());
   for (const n of nodes) if (n.cfg.behaviour === 'stale-spam') net.at(100 + rng.int(300), () => spam(n));

@@ -9,6 +9,7 @@ import {
 import { type Genesis, type KeyPair, signMessage, type Tx, toHex } from '@v2g/core';
 import type { Logger } from 'pino';
 import { decodeCertifiedBlock, encodeBlockMessage } from '../chain/certifiedBlock.ts';
+import type { HealthMonitor } from '../health/healthMonitor.ts';
 import type { ConsensusMetrics } from '../metrics/consensusMetrics.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import type { Network } from '../network/network.ts';
@@ -28,6 +29,7 @@ export interface ConsensusPortsComponents {
   readonly metrics: NodeMetrics;
   readonly consensusMetrics: ConsensusMetrics;
   readonly logger: Logger;
+  readonly health: () => HealthMonitor | undefined;
 }
 
 /**
@@ -80,10 +82,13 @@ export function createConsensusDriver(c: ConsensusPortsComponents): ConsensusDri
                 break;
               }
             }
+            c.health()?.set('sync-failing', false);
             driver.receiveBlocks(peer, blocks, 'sync');
           },
           (err: unknown) => {
             logger.debug({ err, peer: toHex(peer).slice(0, 16), from }, 'sync request failed');
+            const reason = err instanceof Error ? err.message : String(err);
+            c.health()?.set('sync-failing', true, `sync from ${toHex(peer).slice(0, 16)} failed: ${reason}`);
             driver.syncFailed(peer);
           },
         );

@@ -16,6 +16,9 @@ import { type BlockEvent, createApi } from '../api/server.ts';
 import { encodeCertifiedBlock } from '../chain/certifiedBlock.ts';
 import type { NodeConfig } from '../config/config.ts';
 import { readKeyFile } from '../config/keyFile.ts';
+import { HealthMonitor } from '../health/healthMonitor.ts';
+import { healthSettings } from '../health/healthSettings.ts';
+import { processMemory } from '../health/memorySample.ts';
 import { createLogger } from '../logger.ts';
 import { SliceQueue } from '../mempool/sliceQueue.ts';
 import { createConsensusMetrics } from '../metrics/consensusMetrics.ts';
@@ -24,6 +27,7 @@ import { LeagAllowList } from '../network/leagAllowList.ts';
 import { createNetwork, type Network } from '../network/network.ts';
 import { leagKeyFromPeerId } from '../network/peerIdentity.ts';
 import { ChainStore } from '../storage/chainStore.ts';
+import { EvidenceJournal } from '../storage/evidenceJournal.ts';
 import { LevelSigningStateStore } from '../storage/signingStateStore.ts';
 import { BlockGossip } from './blockGossip.ts';
 import { ConsensusGossip } from './consensusGossip.ts';
@@ -68,6 +72,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
 
   const chain = await ChainStore.open(config.dataDir, genesis);
   const signing = new LevelSigningStateStore(chain.wal);
+  const evidenceJournal = new EvidenceJournal(chain.wal);
   const restored = await signing.load();
   const lastCertificate = (await chain.certificateAt(chain.head.height)) ?? null;
   logger.info({ height: chain.head.height, head: toHex(chain.head.hash) }, 'chain loaded');
@@ -105,6 +110,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
         ).observe(s),
       committed: ({ block, hash, txIds }) => {
         const height = block.header.height;
+        health?.blockCommitted(height);
         metrics.height.set(height);
         metrics.blocksCommitted.inc();
         metrics.txsCommitted.inc(block.txs.length);
@@ -126,7 +132,8 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     },
   });
 
-  // The network is created before the parts that publish through it; its handlers are attached below.
+  // Parts created after the executor, which its observer and the gossip validators reach through these.
+  let health: HealthMonitor | undefined;
   let ingress: TxIngress | undefined;
   let driver: ConsensusDriver | undefined;
   const consensusGossip = new ConsensusGossip({
@@ -185,12 +192,36 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     signingStore: signing,
     network,
     verifyVote,
-    submitEvidence: (tx) => txIngress.evidence(tx),
+    submitEvidence: (tx) => {
+      evidenceJournal.record(tx).catch((err: unknown) => logger.error({ err }, 'evidence not saved'));
+      txIngress.evidence(tx);
+    },
+    health: () => health,
     metrics,
     consensusMetrics,
     logger,
   });
   const consensus = driver;
+  health = new HealthMonitor(
+    {
+      logger,
+      registry,
+      now: Date.now,
+      head: () => chain.head.height,
+      consensus: () => {
+        const s = consensus.status();
+        return { height: s.height, round: s.round, step: s.step };
+      },
+      halted: () => (consensus.state.kind === 'halted' ? consensus.state.reason : null),
+      memory: processMemory,
+    },
+    healthSettings(config, genesis.params.consensus.blockIntervalMs),
+  );
+  const monitor = health;
+  // Evidence caught before a restart goes back into the mempool; what the chain already carries is forgotten.
+  for (const tx of await evidenceJournal.all()) {
+    if (!txIngress.evidence(tx).ok) await evidenceJournal.forget(tx);
+  }
 
   network.onMessage('consensus', (bytes) => consensus.receiveMessage(consensusGossip.message(bytes)));
   network.onDirect((bytes) => {
@@ -227,8 +258,9 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
         }));
       },
       status: () => ({ syncing: consensus.status().syncing, consensus: describeConsensus(state) }),
+      health: monitor,
     },
-    { bodyLimit: 4 * 1024 * 1024 },
+    { bodyLimit: 4 * 1024 * 1024, limits: config },
   );
 
   let stopping = false;
@@ -274,6 +306,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       await api.listen({ host: config.httpHost, port: config.httpPort });
       await network.start();
       txIngress.start();
+      monitor.start();
       logger.info({ http: config.httpPort, p2p: network.multiaddrs() }, 'LEAG started');
       void bootConsensus();
     },
@@ -282,6 +315,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       stopping = true;
       state = { kind: 'stopping' };
       txIngress.stop();
+      monitor.stop();
       await api.close().catch(() => undefined);
       await consensus.stop();
       await network.stop().catch(() => undefined);

@@ -58,6 +58,10 @@ export class Repository<K, V> {
     await this.db.put(this.key(k), this.encodeValue(v), { sync: true });
   }
 
+  async delete(k: K): Promise<void> {
+    await this.db.del(this.key(k));
+  }
+
   /** Every raw entry of the bucket, in key order. */
   async *entries(): AsyncGenerator<[Uint8Array, V]> {
     const gte = new Uint8Array([this.bucket]);
