@@ -80,6 +80,7 @@ export class ConsensusEngine {
     round: 0,
     step: 'stopped',
     committee: { members: [], totalWeight: 0 },
+    leaderRotation: 0,
     lock: null,
     lockedBlock: null,
     polka: [],
@@ -157,6 +158,7 @@ export class ConsensusEngine {
     s.round = 0;
     s.step = 'start';
     s.committee = start.committee;
+    s.leaderRotation = start.leaderRotation ?? 0;
     const restored = this.guard.lockAt(start.height);
     s.lock = restored.lock;
     s.lockedBlock = restored.lockedBlock;
@@ -279,7 +281,7 @@ export class ConsensusEngine {
     if (tooFarAhead(s, p.round) || s.committee.members.length === 0) return;
     const known = s.seen.roundBlocks.get(p.round);
     if (known && known.size >= MAX_PROPOSALS_PER_ROUND) return;
-    const leader = leaderOf(s.committee, s.height, p.round, this.cfg.params.leaderPolicy);
+    const leader = leaderOf(s.committee, s.height, p.round + s.leaderRotation, this.cfg.params.leaderPolicy);
     if (!bytesEqual(leader.publicKey, p.proposer)) return;
     const header = p.block.header;
     if (header.height !== s.height) return;
@@ -349,7 +351,7 @@ export class ConsensusEngine {
     s.step = 'propose';
     const p = this.cfg.params;
     this.schedule('propose', p.timeoutProposeMs + round * p.timeoutDeltaMs);
-    const leader = leaderOf(s.committee, s.height, round, p.leaderPolicy);
+    const leader = leaderOf(s.committee, s.height, round + s.leaderRotation, p.leaderPolicy);
     if (!bytesEqual(leader.publicKey, this.cfg.signer.publicKey)) return;
     this.own.propose(s, round);
   }

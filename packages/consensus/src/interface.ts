@@ -144,6 +144,8 @@ export interface HeightStart {
   readonly committee: Committee;
   /** The certificate of block height − 1 (null at height 1); the proposer carries it in its block. */
   readonly lastCommit: CommitCertificate | null;
+  /** Rounds added to each round of this height when picking its leader (`readLeaderRotation`); 0 if absent. */
+  readonly leaderRotation?: number;
   /** The committee that signed `lastCommit`, so late commit votes can extend it; optional. */
   readonly lastCommittee?: Committee;
 }

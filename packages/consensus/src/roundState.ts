@@ -19,6 +19,8 @@ export interface RoundState {
   round: number;
   step: EngineStep;
   committee: Committee;
+  /** Added to the round when picking its leader (decision 0014). */
+  leaderRotation: number;
   lock: Lock | null;
   lockedBlock: Block | null;
   /** The prepare quorum behind `lock`, sent along when we re-propose the locked block. */

@@ -16,7 +16,7 @@ import {
 import { verifyCertificate } from '../certificate.ts';
 import type { BlockValidator, Validation } from '../interface.ts';
 import { andThen, type MaybePromise } from '../maybePromise.ts';
-import { ConsensusKeys } from '../rules/committeeRecord.ts';
+import { ConsensusKeys, readLeaderRotation } from '../rules/committeeRecord.ts';
 import { type CommitteeSelection, selectCommittee } from '../selectCommittee.ts';
 import type { VoteVerifier } from '../voteVerifier.ts';
 import type { ChainStorage } from './chainStorage.ts';
@@ -108,6 +108,11 @@ export class ChainExecutor implements BlockValidator {
   /** The committed state (read-only). */
   get state(): StateReader {
     return this.c.storage.state;
+  }
+
+  /** Rounds added to the next height's rounds when picking its leader. */
+  leaderRotation(): number {
+    return readLeaderRotation(this.c.storage.state);
   }
 
   /** The committee for the next height, from the committed state (computed once per height). */

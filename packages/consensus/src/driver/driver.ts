@@ -371,6 +371,7 @@ export class ConsensusDriver {
         height,
         committee: selection.committee,
         lastCommit: this.c.executor.lastCertificate,
+        leaderRotation: this.c.executor.leaderRotation(),
       }),
     );
   }

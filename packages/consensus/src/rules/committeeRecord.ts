@@ -1,4 +1,4 @@
-import { type Codec, list, publicKey, struct, uint } from '@v2g/core';
+import { type Codec, list, publicKey, type StateReader, StateView, struct, uint } from '@v2g/core';
 import type { Committee, CommitteeMember } from '../selectCommittee.ts';
 
 /**
@@ -14,7 +14,18 @@ export const ConsensusKeys = {
     `evidence/${voterHex}:${height}:${round}:${type}`,
   reinstated: (role: string, targetHex: string, height: number) =>
     `reinstated/${role}:${targetHex}:${height}`,
+  /** How far leadership has rotated past the ranking (decision 0014). */
+  leaderRotation: 'consensus-leader/rotation',
 } as const;
+
+export const leaderRotationCodec: Codec<{ readonly offset: number }> = struct<{ offset: number }>({
+  offset: uint,
+});
+
+/** Rounds added to every height's round when picking its leader: the sum of the rounds earlier blocks needed. */
+export function readLeaderRotation(state: StateReader): number {
+  return new StateView(state).read(leaderRotationCodec, ConsensusKeys.leaderRotation)?.offset ?? 0;
+}
 
 /** How many heights of committees the state keeps: the life of a reinstate approval. */
 export const COMMITTEE_HISTORY = 64;

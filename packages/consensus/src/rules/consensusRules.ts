@@ -14,7 +14,11 @@ import {
 import { verifyCertificate } from '../certificate.ts';
 import { memberIndex, selectCommittee } from '../selectCommittee.ts';
 import type { VoteVerifier } from '../voteVerifier.ts';
-import { COMMITTEE_HISTORY, ConsensusKeys, committeeCodec } from './committeeRecord.ts';
+import { COMMITTEE_HISTORY, ConsensusKeys, committeeCodec, leaderRotationCodec } from './committeeRecord.ts';
+
+/** The rotation wraps here (any common multiple of committee sizes would do; 2^32 keeps it a small uint). */
+const ROTATION_MODULUS = 2 ** 32;
+
 import { evidenceRule } from './evidenceRule.ts';
 import { reinstateRule } from './reinstateRule.ts';
 import { clampPpm } from './reputation.ts';
@@ -109,6 +113,14 @@ export function beginBlockConsensus(ctx: BlockContext, verify: VoteVerifier = ve
   adjustLeag(view, header.proposer, params.proposerGainPpm);
 
   view.write(committeeCodec, ConsensusKeys.committee(header.height), committee);
+  if (header.round > 0) {
+    // The leaders of rounds 0 … round − 1 of this height made no block: later heights start
+    // their leader order past them, so a dead leader costs one height, not every height.
+    const rotation = view.read(leaderRotationCodec, ConsensusKeys.leaderRotation)?.offset ?? 0;
+    view.write(leaderRotationCodec, ConsensusKeys.leaderRotation, {
+      offset: (rotation + header.round) % ROTATION_MODULUS,
+    });
+  }
   if (header.height > COMMITTEE_HISTORY)
     view.delete(ConsensusKeys.committee(header.height - COMMITTEE_HISTORY));
 }

@@ -13,6 +13,7 @@ import {
 } from '@v2g/core';
 import { verifyCertificate } from '../certificate.ts';
 import { chainRules } from '../chain/chainRules.ts';
+import { leaderOf } from '../leader.ts';
 import { ConsensusKeys, committeeCodec } from '../rules/committeeRecord.ts';
 import { cachedVoteVerifier } from '../voteVerifier.ts';
 import { BEHAVIOURS, type Behaviour } from './behaviour.ts';
@@ -63,6 +64,10 @@ export interface SimOptions {
   readonly gossipOnly: boolean;
   /** Force one LEAG to start this late, in ms (scenario tests; overrides the drawn late start). */
   readonly lateStartMs: number | null;
+  /** Crash whichever LEAG leads the next height at `fromMs` and restart it at `toMs` (scenario tests). */
+  readonly leaderOutage: { readonly fromMs: number; readonly toMs: number } | null;
+  /** Genesis reputations by LEAG index (500,000 ppm where absent). */
+  readonly reputations: readonly number[];
 }
 
 export const defaultSimOptions: SimOptions = {
@@ -89,6 +94,8 @@ export const defaultSimOptions: SimOptions = {
   byzantineAtTop: false,
   gossipOnly: false,
   lateStartMs: null,
+  leaderOutage: null,
+  reputations: [],
 };
 
 export interface SimResult {
@@ -107,6 +114,8 @@ export interface SimResult {
   readonly behaviours: readonly Behaviour[];
   /** The faults drawn for this seed, for the replay line. */
   readonly faults: readonly string[];
+  /** Blocks the best honest LEAG committed during `leaderOutage` (0 without one). */
+  readonly outageBlocks: number;
 }
 
 /** Runs one seeded scenario of real drivers and executors and checks DESIGN §5's safety and liveness. */
@@ -119,7 +128,7 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
     leaderPolicy: o.leaderPolicy,
   };
   const keys = simKeys(o.nodes);
-  const genesis = simGenesis(keys, params);
+  const genesis = simGenesis(keys, params, o.reputations);
   const sharedVerify = cachedVoteVerifier(1 << 18);
   const sharedRules = chainRules({ verifyVote: sharedVerify });
   const violations: string[] = [];
@@ -276,6 +285,32 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
     });
     faults.push(`power cut ${all ? 'on every LEAG' : `leag-${victims[0]!.index}`} ${at}–${back} ms`);
   }
+  let outageBlocks = 0;
+  if (o.leaderOutage !== null) {
+    const { fromMs, toMs } = o.leaderOutage;
+    let victim: SimNode | null = null;
+    let heightAtCrash = 0;
+    net.at(fromMs, () => {
+      const best = honest.reduce((a, b) => (b.height > a.height ? b : a));
+      const selection = best.executor.committee();
+      if (!selection.ok) return;
+      const leader = leaderOf(
+        selection.committee,
+        best.height + 1,
+        best.executor.leaderRotation(),
+        params.leaderPolicy,
+      );
+      victim = nodes.find((n) => toHex(n.cfg.key.publicKey) === toHex(leader.publicKey)) ?? null;
+      heightAtCrash = best.height;
+      victim?.crash();
+      faults.push(`leader leag-${victim?.index} down ${fromMs}–${toMs} ms`);
+    });
+    net.at(toMs, () => {
+      outageBlocks = Math.max(...honest.filter((n) => n !== victim).map((n) => n.height)) - heightAtCrash;
+      victim?.boot();
+    });
+    faultsEnd = Math.max(faultsEnd, toMs);
+  }
   for (const n of nodes) net.at(startAt[n.index]!, () => n.boot());
   for (const n of nodes) if (n.cfg.behaviour === 'stale-spam') net.at(100 + rng.int(300), () => spam(n));
 
@@ -349,5 +384,6 @@ export function simulate(options: Partial<SimOptions> & { seed: number }): SimRe
     virtualMs: net.now(),
     behaviours,
     faults,
+    outageBlocks,
   };
 }

@@ -81,7 +81,15 @@ export class ConsensusGossip {
         return ACCEPT;
       }
       case 'proposal': {
-        const leader = leaderOf(committee, height, m.round, this.c.genesis.params.consensus.leaderPolicy);
+        // A proposal is only of use for the height being decided; its leader follows the rotation.
+        if (height !== this.c.executor.height + 1) return ignore('stale');
+        const rotation = this.c.executor.leaderRotation();
+        const leader = leaderOf(
+          committee,
+          height,
+          m.round + rotation,
+          this.c.genesis.params.consensus.leaderPolicy,
+        );
         if (!bytesEqual(leader.publicKey, m.proposer)) return reject('not-the-leader');
         const payload = proposalSigningPayload(chainId, { ...m, blockHash: blockHash(m.block.header) });
         if (!verifySignature(m.signature, payload, m.proposer)) return reject('bad-signature');
