@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runTestnet } from '../../packages/node/src/testnet/run.ts';
 
-test('a market day on four LEAG processes clears within the tariff, settles, and shuts out a dishonest seller', {
+test('a market day on four LEAG processes clears within the tariff, trades across stations and with the grid, settles, and shuts out every kind of dishonest EV', {
   timeout: 150_000,
 }, async () => {
   const r = await runTestnet(
@@ -59,12 +59,27 @@ test('a market day on four LEAG processes clears within the tariff, settles, and
       assert.ok(s.toGridDeliveredWh <= s.toGridWh && s.fromGridDeliveredWh <= s.fromGridWh);
   }
 
-  const shutOut = m.reputation.filter((e) => e.dishonest && e.untrusted && (e.refused.untrusted ?? 0) > 0);
+  // Every kind of dishonest EV is shut out in the role it fails in, and only there (decision 0008).
+  const kinds = ['failing-seller', 'mixed', 'no-show-buyer'];
+  for (const kind of kinds) {
+    const k: { evs: number; shutOut: number } | undefined = m.checks.shutOut[kind];
+    assert.ok(k && k.evs > 0, `the day has a ${kind}`);
+    assert.equal(
+      k.shutOut,
+      k.evs,
+      `every ${kind} is shut out: ${JSON.stringify(m.reputation.filter((e) => e.kind === kind))}`,
+    );
+  }
+  for (const e of m.reputation.filter((x) => x.dishonest)) {
+    const failed = e.kind === 'no-show-buyer' ? e.purchases.failed : e.sales.failed;
+    assert.ok(failed > 0 && (e.refused.untrusted ?? 0) > 0, `${e.name} failed and had a later order refused`);
+  }
+  // A seller that fails while buying honestly keeps buying once it may no longer sell.
+  const mixed = m.reputation.filter((e) => e.kind === 'mixed');
+  assert.ok(mixed.every((e) => e.es < m.rMinPpm && e.eb >= m.rMinPpm && e.purchases.succeeded > 0));
+  assert.ok(m.energy.crossStationWh > 0, `EVs traded across stations: ${JSON.stringify(m.energy)}`);
   assert.ok(
-    shutOut.length >= 1,
-    `a dishonest EV fell below R_min and had a later order refused as untrusted: ${JSON.stringify(m.reputation.filter((e) => e.dishonest))}`,
+    m.reputationByWindow.length >= 1 && Object.keys(m.reputationByWindow[0]!.scores).length === m.evs,
   );
-  // A dishonest seller is judged by R_ES (decision 0008); its R, the mean of both roles, may stay above R_min.
-  for (const e of shutOut) assert.ok(e.es < m.rMinPpm && e.sales.failed > 0);
   assert.equal(m.checks.honestBelowRMin, 0, 'no honest EV fell below R_min');
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { HOURS_PER_DAY, seededRandom, tariffOf } from '../src/testnet/dayProfile.ts';
-import { type EvIntent, MarketEv } from '../src/testnet/marketEv.ts';
+import { type EvIntent, type EvKind, MarketEv } from '../src/testnet/marketEv.ts';
 
 test('the day tariff keeps feed-in below retail in every hour', () => {
   for (let w = 0; w < HOURS_PER_DAY; w++) {
@@ -15,14 +15,14 @@ test('an EV only places orders the market rules accept: prices within the tariff
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: 2 ** 31 }),
-      fc.boolean(),
+      fc.constantFrom<EvKind>('honest', 'failing-seller', 'mixed', 'no-show-buyer'),
       fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 48 }),
-      (seed, dishonest, windows) => {
-        const ev = new MarketEv(seededRandom(seed), dishonest);
+      (seed, kind, windows) => {
+        const ev = new MarketEv(seededRandom(seed), kind);
         for (const w of windows) {
           if (ev.drive(w)) continue;
           const t = tariffOf(w);
-          const intent = ev.decide(t);
+          const intent = ev.decide(t, w);
           if (intent.side === 'idle') continue;
           assert.ok(intent.energyWh > 0 && intent.energyWh <= ev.profile.powerWh);
           if (intent.side === 'sell') {
@@ -44,10 +44,13 @@ test('an EV only places orders the market rules accept: prices within the tariff
 test('the same seed gives the same day', () => {
   const day = (seed: number) => {
     const random = seededRandom(seed);
-    const evs = Array.from({ length: 8 }, (_, i) => new MarketEv(random, i === 3));
+    const evs = Array.from(
+      { length: 8 },
+      (_, i) => new MarketEv(random, i === 3 ? 'failing-seller' : 'honest'),
+    );
     const intents: EvIntent[] = [];
     for (let w = 0; w < 24; w++) {
-      for (const ev of evs) intents.push(ev.drive(w) ? { side: 'idle' } : ev.decide(tariffOf(w)));
+      for (const ev of evs) intents.push(ev.drive(w) ? { side: 'idle' } : ev.decide(tariffOf(w), w));
     }
     return intents;
   };
@@ -55,12 +58,22 @@ test('the same seed gives the same day', () => {
   assert.notDeepEqual(day(42), day(43));
 });
 
-test('a dishonest EV delivers less than half of what it sold; an honest one all of it', () => {
+test('each dishonest kind fails in its role and is honest in the other; an honest EV delivers and takes all', () => {
   for (let seed = 0; seed < 50; seed++) {
-    const dishonest = new MarketEv(seededRandom(seed), true);
-    assert.ok(dishonest.meter('sell', 10_000) < 5_000);
-    const honest = new MarketEv(seededRandom(seed), false);
-    assert.equal(honest.meter('sell', 10_000), 10_000);
-    assert.equal(honest.meter('buy', 10_000), 10_000);
+    const ev = (kind: EvKind) => new MarketEv(seededRandom(seed), kind);
+    assert.ok(ev('failing-seller').meter('sell', 10_000) < 5_000);
+    assert.ok(ev('mixed').meter('sell', 10_000) < 5_000);
+    assert.equal(ev('mixed').meter('buy', 10_000), 10_000, 'a mixed EV buys honestly');
+    assert.equal(ev('no-show-buyer').meter('buy', 10_000), 0);
+    assert.equal(ev('honest').meter('sell', 10_000), 10_000);
+    assert.equal(ev('honest').meter('buy', 10_000), 10_000);
   }
+  const t = tariffOf(0);
+  const mixed = new MarketEv(seededRandom(1), 'mixed');
+  assert.deepEqual([mixed.decide(t, 0).side, mixed.decide(t, 1).side], ['sell', 'buy'], 'it alternates');
+  const noShow = new MarketEv(seededRandom(1), 'no-show-buyer').decide(t, 0);
+  assert.ok(
+    noShow.side === 'buy' && noShow.maxPrice === t.retailPrice,
+    'it bids retail, so the grid serves it',
+  );
 });

@@ -106,7 +106,12 @@ program
   .option('--block-interval <ms>', 'target block interval', int, 200)
   .option('--no-market', 'transfers only: no market day')
   .option('--market-evs <n>', 'EVs trading in the market day', int, 24)
-  .option('--dishonest <share>', 'share of market EVs that fail their deliveries (0..1)', share, 0.2)
+  .option(
+    '--dishonest <share>',
+    'share of market EVs that are dishonest: failing sellers, mixed (fail sales, buy honestly), no-show buyers, in turn (0..1)',
+    share,
+    0.2,
+  )
   .option('--seed <n>', 'seed of the EVs batteries, needs and choices', int, 1)
   .option('--faulty <i>', 'crash LEAG i (SIGKILL) mid-run and restart it', (v) => Number(v), -1)
   .option('--dir <dir>', 'keep the network in this directory')

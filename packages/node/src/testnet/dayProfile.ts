@@ -23,9 +23,12 @@ export function hourOf(window: number): number {
   return (window + FIRST_HOUR) % HOURS_PER_DAY;
 }
 
-export function tariffOf(window: number): { retailPrice: number; feedInPrice: number } {
+/** The distribution network's charge for moving energy between two stations, per Wh (decision 0011). */
+export const WHEELING_FEE = 10;
+
+export function tariffOf(window: number): { retailPrice: number; feedInPrice: number; wheelingFee: number } {
   const h = hourOf(window);
-  return { retailPrice: RETAIL_BY_HOUR[h]!, feedInPrice: FEED_IN_BY_HOUR[h]! };
+  return { retailPrice: RETAIL_BY_HOUR[h]!, feedInPrice: FEED_IN_BY_HOUR[h]!, wheelingFee: WHEELING_FEE };
 }
 
 /** Mean retail price over the day: hours above it are "expensive" and worth selling into. */

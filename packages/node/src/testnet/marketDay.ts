@@ -16,7 +16,6 @@ import { ApiRequestError, type MarketWindow, type NodeClient } from '../client/n
 import {
   buyOrderTx,
   depositTx,
-  gridAccountTx,
   meterReadingTx,
   registerEvTx,
   registerMeterTx,
@@ -24,8 +23,10 @@ import {
   tariffTx,
 } from '../client/txBuilders.ts';
 import { hourOf, seededRandom, tariffOf } from './dayProfile.ts';
-import { MarketEv } from './marketEv.ts';
-import type { MarketReport, ReputationLine, StationLine, WindowLine } from './marketReport.ts';
+import { buildMarketReport, reputationRows, scoresOf, stationLineOf } from './marketDayReport.ts';
+import { type EvKind, MarketEv } from './marketEv.ts';
+import { fundGridAccount } from './marketFunding.ts';
+import type { MarketReport, WindowLine } from './marketReport.ts';
 import { type Coin, Wallet } from './wallet.ts';
 
 export interface MarketDayOptions {
@@ -49,6 +50,7 @@ interface DayEv {
   readonly name: string;
   readonly account: KeyPair;
   readonly leag: number;
+  readonly kind: EvKind;
   readonly model: MarketEv;
   readonly wallet: Wallet;
   readonly refused: Map<string, number>;
@@ -90,6 +92,7 @@ export class MarketDay {
   private readonly awaiting = new Set<string>();
   private readonly windows = new Map<number, WindowLine>();
   private readonly orderRefusals = new Map<string, number>();
+  private readonly reputationByWindow: MarketReport['reputationByWindow'] = [];
   private readonly readingRefusals = new Map<string, number>();
   private placed = 0;
   private accepted = 0;
@@ -112,13 +115,17 @@ export class MarketDay {
       while (dishonest.has(i)) i = (i + 1) % o.evCount;
       dishonest.add(i);
     }
+    // The dishonest kinds take turns, so a run with three or more dishonest EVs has each kind.
+    const kinds: EvKind[] = ['failing-seller', 'mixed', 'no-show-buyer'];
+    const kindOf = new Map([...dishonest].sort((a, b) => a - b).map((i, k) => [i, kinds[k % kinds.length]!]));
     for (let i = 0; i < o.evCount; i++) {
-      const isDishonest = dishonest.has(i);
+      const kind = kindOf.get(i) ?? 'honest';
       this.evs.push({
-        name: `ev-${String(i).padStart(2, '0')}${isDishonest ? '*' : ''}`,
+        name: `ev-${String(i).padStart(2, '0')}${kind === 'honest' ? '' : '*'}`,
         account: generateKeyPair(),
         leag: i % o.leagKeys.length,
-        model: new MarketEv(random, isDishonest),
+        kind,
+        model: new MarketEv(random, kind),
         wallet: new Wallet(),
         refused: new Map(),
       });
@@ -196,7 +203,9 @@ export class MarketDay {
     const tariffs: Tx[] = [];
     for (let w = current.window; w < this.o.windows; w++) {
       const t = tariffOf(w);
-      tariffs.push(tariffTx(this.env(), this.o.grid, w, t.retailPrice, t.feedInPrice));
+      tariffs.push(
+        tariffTx(this.env(), this.o.grid, w, t.retailPrice, t.feedInPrice, { fee: t.wheelingFee }),
+      );
     }
     await this.submitAll(0, tariffs);
     const byLeag = this.o.leagKeys.map((k, i) => [
@@ -208,41 +217,20 @@ export class MarketDay {
     await Promise.all(byLeag.map((txs, i) => this.submitAll(i, txs)));
     await this.depositAll(done);
     await this.waitCommitted(done, 30_000);
-    await this.fundGrid(done);
+    await fundGridAccount({
+      env: this.env(),
+      client: this.o.clients[0]!,
+      leag: this.o.leagKeys[0]!,
+      grid: this.o.grid,
+      amount: GRID_FUNDS,
+      reference: () => ++this.depositRef,
+      submit: (txs) => this.submitAll(0, txs),
+      settle: () => this.waitCommitted(done, 10_000),
+      done,
+    });
     this.o.log(
       `market: ${this.evs.length} EVs (${this.evs.filter((e) => e.model.profile.dishonest).length} dishonest), ${this.meters.length} meters, tariffs to window ${this.o.windows - 1}`,
     );
-  }
-
-  /**
-   * The grid operator's account (decision 0010), from which the grid buys EV
-   * surplus at feed-in: LEAG 0's account server credits the operator's wallet,
-   * and the operator moves it into the account.
-   */
-  private async fundGrid(done: () => boolean): Promise<void> {
-    const wallet = walletAddress(this.o.grid.publicKey);
-    for (let attempt = 0; attempt < 3 && !done(); attempt++) {
-      let cur = await this.o.clients[0]!.marketCurrent();
-      for (let i = 0; i < 50 && cur.blocksLeft < 3; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        cur = await this.o.clients[0]!.marketCurrent();
-      }
-      const deposit = depositTx(this.env(), this.o.leagKeys[0]!, cur.window, ++this.depositRef, [
-        { address: wallet, amount: GRID_FUNDS },
-      ]);
-      await this.submitAll(0, [deposit]);
-      await this.waitCommitted(done, 10_000);
-      const move = gridAccountTx(
-        this.env(),
-        this.o.grid,
-        ++this.depositRef,
-        [{ txId: txId(deposit), index: 0 }],
-        [],
-      );
-      await this.submitAll(0, [move]);
-      await this.waitCommitted(done, 10_000);
-      if ((await this.o.clients[0]!.marketGrid()).balance > 0) return;
-    }
   }
 
   /** LEAG account servers credit each EV's one-time addresses; retried once if a window boundary got in the way. */
@@ -329,7 +317,7 @@ export class MarketDay {
     await Promise.all(
       this.evs.map(async (ev) => {
         if (ev.model.drive(w)) return;
-        const intent = ev.model.decide(tariff);
+        const intent = ev.model.decide(tariff, w);
         if (intent.side === 'idle') return;
         // A one-time address for the payout or refund (seed 2.2 step 1).
         const key = generateKeyPair();
@@ -416,27 +404,13 @@ export class MarketDay {
   private async onCleared(w: number): Promise<void> {
     const { result, orders } = await this.windowOrders(w);
     const line = this.line(w);
-    line.stations = result.stations.map((s) => ({
-      leag: s.leag,
-      station: this.stationIndex(s.leag),
-      price: s.price,
-      volumeWh: s.volumeWh,
-      supplyWh: s.supplyWh,
-      demandWh: s.demandWh,
-      toGridWh: s.toGridWh,
-      fromGridWh: s.fromGridWh,
-      unmetWh: s.unmetWh,
-      deliveredWh: 0,
-      shortfallWh: 0,
-      toGridDeliveredWh: 0,
-      fromGridDeliveredWh: 0,
-    }));
+    line.stations = result.stations.map((s) => stationLineOf(s, this.stationIndex(s.leag), false));
     const readings = new Map<number, Tx[]>();
     for (const o of orders) {
       const placed = this.orders.get(o.id);
       if (!placed) continue;
-      // What the meter reports on: the EV match and the grid match (decision 0010).
-      const matchedWh = Number(o.matchedWh) + Number(o.gridMatchedWh ?? 0);
+      // What the meter reports on: the match here, across stations and with the grid (0010, 0011).
+      const matchedWh = Number(o.matchedWh) + Number(o.crossMatchedWh ?? 0) + Number(o.gridMatchedWh ?? 0);
       const released = Number(o.released);
       if (released > 0) {
         placed.ev.wallet.add({
@@ -472,26 +446,16 @@ export class MarketDay {
     );
   }
 
-  /** After the settlement deadline: payments and refunds return to the EVs' wallets. */
+  /** After the settlement deadline: payments and refunds return to the EVs' wallets; every EV's reputation is noted. */
   private async onSettled(w: number): Promise<void> {
     const { result, orders } = await this.windowOrders(w);
+    this.reputationByWindow.push({
+      window: w,
+      scores: scoresOf(this.evs, (await reputationRows(this.o.clients[0]!)).rows),
+    });
     const line = this.line(w);
     line.settled = true;
-    line.stations = result.stations.map((s) => ({
-      leag: s.leag,
-      station: this.stationIndex(s.leag),
-      price: s.price,
-      volumeWh: s.volumeWh,
-      supplyWh: s.supplyWh,
-      demandWh: s.demandWh,
-      toGridWh: s.toGridWh,
-      fromGridWh: s.fromGridWh,
-      unmetWh: s.unmetWh,
-      deliveredWh: s.deliveredWh,
-      shortfallWh: s.shortfallWh,
-      toGridDeliveredWh: s.toGridDeliveredWh,
-      fromGridDeliveredWh: s.fromGridDeliveredWh,
-    }));
+    line.stations = result.stations.map((s) => stationLineOf(s, this.stationIndex(s.leag), true));
     for (const o of orders) {
       const placed = this.orders.get(o.id);
       if (!placed) continue;
@@ -519,51 +483,11 @@ export class MarketDay {
   }
 
   async report(): Promise<MarketReport> {
-    const byAccount = new Map(this.evs.map((ev) => [toHex(ev.account.publicKey), ev]));
-    const rows: ReputationLine[] = [];
-    let after: string | undefined;
-    let rMinPpm = this.o.genesis.params.evReputation.rMinPpm;
-    for (let i = 0; i < 100; i++) {
-      const page = await this.o.clients[0]!.reputation(
-        after === undefined ? { limit: 1000 } : { limit: 1000, after },
-      );
-      rMinPpm = page.rMinPpm;
-      for (const a of page.accounts) {
-        const ev = byAccount.get(a.account);
-        if (!ev) continue;
-        rows.push({
-          name: ev.name,
-          account: a.account,
-          dishonest: ev.model.profile.dishonest,
-          r: a.r,
-          es: a.es,
-          eb: a.eb,
-          untrusted: a.untrusted,
-          untrustedAsSeller: a.untrustedAsSeller,
-          untrustedAsBuyer: a.untrustedAsBuyer,
-          sales: a.sales,
-          purchases: a.purchases,
-          refused: Object.fromEntries(ev.refused),
-        });
-      }
-      if (!page.next) break;
-      after = page.next;
-    }
-    rows.sort((a, b) => (a.name < b.name ? -1 : 1));
-    const windows = [...this.windows.values()].sort((a, b) => a.window - b.window);
-    const traded = windows.flatMap((l) => l.stations.filter((s) => s.price !== null).map((s) => ({ l, s })));
-    const dishonest = rows.filter((r) => r.dishonest);
-    const total = (f: (s: StationLine) => number) =>
-      windows.reduce((t, w) => t + w.stations.reduce((u, s) => u + f(s), 0), 0);
-    const evToEvWh = total((s) => s.volumeWh);
-    const evToGridWh = total((s) => s.toGridWh);
-    return {
+    return buildMarketReport(this.evs, await reputationRows(this.o.clients[0]!), {
       seed: this.o.seed,
-      evs: this.evs.length,
       stations: this.o.leagKeys.length,
-      dishonest: dishonest.length,
-      rMinPpm,
-      windows,
+      windows: [...this.windows.values()],
+      reputationByWindow: this.reputationByWindow,
       orders: {
         placed: this.placed,
         accepted: this.accepted,
@@ -572,25 +496,8 @@ export class MarketDay {
         unfunded: this.unfunded,
       },
       readings: { submitted: this.readings, refused: Object.fromEntries(this.readingRefusals) },
-      energy: {
-        evToEvWh,
-        evToGridWh,
-        gridToEvWh: total((s) => s.fromGridWh),
-        unmetWh: total((s) => s.unmetWh),
-        gridSharePermille:
-          evToEvWh + evToGridWh === 0 ? 0 : Math.round((1000 * evToGridWh) / (evToEvWh + evToGridWh)),
-      },
-      reputation: rows,
-      checks: {
-        tradedStationWindows: traded.length,
-        pricesWithinTariff: traded.every(
-          ({ l, s }) => s.price! >= l.feedInPrice && s.price! <= l.retailPrice,
-        ),
-        dishonestBelowRMin: dishonest.filter((r) => r.untrusted).length,
-        honestBelowRMin: rows.filter((r) => !r.dishonest && r.untrusted).length,
-        untrustedRefusals: this.orderRefusals.get('untrusted') ?? 0,
-      },
-    };
+      untrustedRefusals: this.orderRefusals.get('untrusted') ?? 0,
+    });
   }
 }
 

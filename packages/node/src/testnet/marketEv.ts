@@ -11,6 +11,21 @@ export type EvIntent =
     }
   | { readonly side: 'buy'; readonly energyWh: number; readonly maxPrice: number };
 
+/**
+ * Who an EV is (issue 10's market day): honest, or one of three dishonest
+ * kinds — a seller that never delivers in full, a "mixed" EV that fails its
+ * sales while buying honestly (what a composite-only gate let through), and a
+ * buyer that does not take delivery.
+ */
+export type EvKind = 'honest' | 'failing-seller' | 'mixed' | 'no-show-buyer';
+
+/** The role a dishonest kind fails in, and so is shut out of (decision 0008). */
+export const FAILING_ROLE: Record<Exclude<EvKind, 'honest'>, 'seller' | 'buyer'> = {
+  'failing-seller': 'seller',
+  mixed: 'seller',
+  'no-show-buyer': 'buyer',
+};
+
 export interface EvProfile {
   readonly capacityWh: number;
   /** Charge it wants to keep for the next trip. */
@@ -19,9 +34,10 @@ export interface EvProfile {
   readonly powerWh: number;
   /** Energy a commute hour takes. */
   readonly tripWh: number;
-  /** Sells every window whatever its battery holds, and delivers nothing or too little. */
+  readonly kind: EvKind;
+  /** Any kind but honest. */
   readonly dishonest: boolean;
-  /** Share of matched energy a dishonest EV delivers, below one half. */
+  /** Share of matched energy a failing seller delivers, below one half. */
   readonly deliveryShare: number;
 }
 
@@ -39,7 +55,7 @@ export class MarketEv {
   socWh: number;
   private readonly random: () => number;
 
-  constructor(random: () => number, dishonest: boolean) {
+  constructor(random: () => number, kind: EvKind) {
     this.random = random;
     const capacityWh = 1000 * Math.round(40 + 40 * random());
     this.profile = {
@@ -47,7 +63,8 @@ export class MarketEv {
       needWh: Math.round(capacityWh * (0.4 + 0.3 * random())),
       powerWh: 1000 * Math.round(7 + 4 * random()),
       tripWh: 1000 * Math.round(4 + 6 * random()),
-      dishonest,
+      kind,
+      dishonest: kind !== 'honest',
       deliveryShare: random() < 0.5 ? 0 : Math.round(random() * 40) / 100,
     };
     this.socWh = Math.round(capacityWh * (0.2 + 0.7 * random()));
@@ -58,7 +75,7 @@ export class MarketEv {
    * out on an errand; either way it is away and does not trade this window.
    */
   drive(window: number): boolean {
-    // A dishonest EV is there to sell every window: it claims a full battery.
+    // A dishonest EV is there to trade every window.
     if (this.profile.dishonest) return false;
     const commute = isCommute(hourOf(window));
     if (this.random() >= (commute ? 0.7 : 0.2)) return false;
@@ -67,15 +84,26 @@ export class MarketEv {
     return true;
   }
 
-  decide(tariff: { retailPrice: number; feedInPrice: number }): EvIntent {
+  decide(tariff: { retailPrice: number; feedInPrice: number }, window: number): EvIntent {
     const { retailPrice: retail, feedInPrice: feedIn } = tariff;
     const spread = retail - feedIn;
     const p = this.profile;
     const between = (share: number) => feedIn + Math.round(spread * Math.min(1, Math.max(0, share)));
-    if (p.dishonest) {
-      // Undercuts everyone so that it is matched, then does not deliver.
-      return { side: 'sell', energyWh: p.powerWh, expectedPrice: between(0.3), minPrice: feedIn };
+    // Dishonest sellers undercut everyone down to the floor, so that they are matched (by the grid if
+    // no EV wants them), then do not deliver; a no-show buyer bids retail, so it is always served.
+    const failingSale = {
+      side: 'sell',
+      energyWh: p.powerWh,
+      expectedPrice: between(0.3),
+      minPrice: feedIn,
+    } as const;
+    if (p.kind === 'failing-seller') return failingSale;
+    if (p.kind === 'mixed') {
+      return window % 2 === 0
+        ? failingSale
+        : { side: 'buy', energyWh: Math.min(5_000, p.powerWh), maxPrice: retail };
     }
+    if (p.kind === 'no-show-buyer') return { side: 'buy', energyWh: p.powerWh, maxPrice: retail };
     if (this.random() < 0.15) return { side: 'idle' };
     const deficit = p.needWh - this.socWh;
     if (deficit > 1000) {
@@ -100,7 +128,11 @@ export class MarketEv {
 
   /** Meter readings: what was really delivered (a seller) or consumed (a buyer). */
   meter(side: 'sell' | 'buy', matchedWh: number): number {
-    if (side === 'sell' && this.profile.dishonest) return Math.floor(matchedWh * this.profile.deliveryShare);
+    const { kind, deliveryShare } = this.profile;
+    if (side === 'sell' && (kind === 'failing-seller' || kind === 'mixed')) {
+      return Math.floor(matchedWh * deliveryShare);
+    }
+    if (side === 'buy' && kind === 'no-show-buyer') return 0;
     return matchedWh;
   }
 

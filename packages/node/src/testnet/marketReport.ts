@@ -1,3 +1,5 @@
+import type { EvKind } from './marketEv.ts';
+
 /** The market part of the testnet report (also written with --json). */
 
 export interface StationLine {
@@ -10,6 +12,10 @@ export interface StationLine {
   readonly volumeWh: number;
   readonly supplyWh: number;
   readonly demandWh: number;
+  /** EV-to-EV across stations (decision 0011): sold to other stations, bought from them, fees committed. */
+  readonly crossOutWh: number;
+  readonly crossInWh: number;
+  readonly wheelingFees: number;
   /** EV-to-grid (bought by the grid at feed-in), grid-to-EV (supplied at retail), demand unserved on chain. */
   readonly toGridWh: number;
   readonly fromGridWh: number;
@@ -39,6 +45,7 @@ export interface WindowLine {
 export interface ReputationLine {
   readonly name: string;
   readonly account: string;
+  readonly kind: EvKind;
   readonly dishonest: boolean;
   readonly r: number;
   readonly es: number;
@@ -69,9 +76,10 @@ export interface MarketReport {
     readonly unfunded: number;
   };
   readonly readings: { readonly submitted: number; readonly refused: Record<string, number> };
-  /** Energy over the day, EV-to-EV and with the grid kept apart (decision 0010), as cleared. */
+  /** Energy over the day, EV-to-EV, across stations and with the grid kept apart (0010, 0011), as cleared. */
   readonly energy: {
     readonly evToEvWh: number;
+    readonly crossStationWh: number;
     readonly evToGridWh: number;
     readonly gridToEvWh: number;
     readonly unmetWh: number;
@@ -79,7 +87,14 @@ export interface MarketReport {
     readonly gridSharePermille: number;
   };
   readonly reputation: ReputationLine[];
+  /** After each settled window, every EV's R_ES and R_EB (ppm), by name. */
+  readonly reputationByWindow: {
+    readonly window: number;
+    readonly scores: Record<string, [number, number]>;
+  }[];
   readonly checks: {
+    /** Per dishonest kind: how many EVs, and how many are untrusted in the role they fail in (and nowhere else). */
+    readonly shutOut: Record<string, { readonly evs: number; readonly shutOut: number }>;
     readonly tradedStationWindows: number;
     /** Every clearing price within [feed-in, retail] of its window. */
     readonly pricesWithinTariff: boolean;
@@ -98,7 +113,7 @@ export function formatMarketReport(m: MarketReport): string {
     '',
     `market day: ${m.evs} EVs (${m.dishonest} dishonest, marked *), seed ${m.seed}; prices in micro-units/Wh, energy in kWh`,
     "price per station: '-' no EV-to-EV trade, '.' no orders; EV→EV at the price, →grid bought by the grid at feed-in, grid→ supplied at retail; delivered and shortfall (EV→EV) once settled",
-    `window hour  feed-in retail  sells buys refused  ${'price at leag-0/1/…'.padEnd(PRICE_WIDTH)} EV→EV  →grid grid→  unmet  supply demand  delivered shortfall`,
+    `window hour  feed-in retail  sells buys refused  ${'price at leag-0/1/…'.padEnd(PRICE_WIDTH)} EV→EV across →grid grid→  unmet  supply demand  delivered shortfall`,
   ];
   for (const w of m.windows) {
     // '-': nothing traded at the station; '.': it had no orders.
@@ -118,6 +133,7 @@ export function formatMarketReport(m: MarketReport): string {
         String(w.refused).padStart(7),
         ` ${(w.stations.length > 0 ? prices : 'no orders').padEnd(PRICE_WIDTH)}`,
         kwh(sum((s) => s.volumeWh)),
+        kwh(sum((s) => s.crossInWh)).padStart(6),
         kwh(sum((s) => s.toGridWh)).padStart(6),
         kwh(sum((s) => s.fromGridWh)).padStart(5),
         kwh(sum((s) => s.unmetWh)).padStart(6),
@@ -131,12 +147,13 @@ export function formatMarketReport(m: MarketReport): string {
   lines.push(
     '',
     `EV reputation (R_min ${ppm(m.rMinPpm)}):`,
-    'EV        R      R_ES   R_EB   sold ok/failed  bought ok/failed  untrusted  refused orders',
+    'EV     kind              R      R_ES   R_EB   sold ok/failed  bought ok/failed  untrusted  refused orders',
   );
   for (const r of m.reputation) {
     lines.push(
       [
         r.name.padEnd(6),
+        r.kind.padEnd(14),
         ppm(r.r).padStart(6),
         ppm(r.es).padStart(6),
         ppm(r.eb).padStart(6),
@@ -154,14 +171,29 @@ export function formatMarketReport(m: MarketReport): string {
       ].join(' '),
     );
   }
+  lines.push(
+    '',
+    'R_ES/R_EB (%) after each settled window:',
+    `window ${m.reputationByWindow.map((w) => String(w.window).padStart(7)).join('')}`,
+  );
+  for (const r of m.reputation) {
+    const cells = m.reputationByWindow.map((w) => {
+      const x = w.scores[r.name];
+      return x ? `${Math.floor(x[0] / 10_000)}/${Math.floor(x[1] / 10_000)}` : '-';
+    });
+    lines.push(`${r.name.padEnd(6)} ${cells.map((c) => c.padStart(7)).join('')}`);
+  }
   const c = m.checks;
   lines.push(
     '',
     `orders: ${m.orders.placed} placed, ${m.orders.accepted} accepted, ${m.orders.committed} committed, refused ${JSON.stringify(m.orders.refused)}${m.orders.unfunded ? `, ${m.orders.unfunded} not funded` : ''}`,
     `meter readings: ${m.readings.submitted} submitted, refused ${JSON.stringify(m.readings.refused)}`,
-    `energy cleared: EV→EV ${kwh(m.energy.evToEvWh).trim()} kWh, EV→grid ${kwh(m.energy.evToGridWh).trim()} kWh (${(m.energy.gridSharePermille / 10).toFixed(1)} % of what EVs sold), grid→EV ${kwh(m.energy.gridToEvWh).trim()} kWh, unmet ${kwh(m.energy.unmetWh).trim()} kWh`,
+    `energy cleared: EV→EV ${kwh(m.energy.evToEvWh).trim()} kWh at the station, ${kwh(m.energy.crossStationWh).trim()} kWh across stations, EV→grid ${kwh(m.energy.evToGridWh).trim()} kWh (${(m.energy.gridSharePermille / 10).toFixed(1)} % of what EVs sold), grid→EV ${kwh(m.energy.gridToEvWh).trim()} kWh, unmet ${kwh(m.energy.unmetWh).trim()} kWh`,
     `clearing prices within the tariff: ${c.pricesWithinTariff ? 'yes' : 'NO'} (${c.tradedStationWindows} station-windows traded)`,
     `dishonest EVs below R_min: ${c.dishonestBelowRMin} of ${m.dishonest}; honest EVs below R_min: ${c.honestBelowRMin}; orders refused as untrusted: ${c.untrustedRefusals}`,
+    `shut out in the role they fail in: ${Object.entries(c.shutOut)
+      .map(([kind, x]) => `${kind} ${x.shutOut}/${x.evs}`)
+      .join(', ')}`,
   );
   return lines.join('\n');
 }
