@@ -92,20 +92,25 @@ export function clearAcrossStations(
   const buyerStations = [...buyers.keys()].sort();
   const left = new Map<string, number>();
   for (const x of [...asks, ...bids]) left.set(x.id, x.leftoverWh);
-  const head = <T extends { id: string }>(list: T[] | undefined): T | undefined => {
-    while (list && list.length > 0 && left.get(list[0]!.id) === 0) list.shift();
-    return list?.[0];
+  // Each station's queue is read from a cursor that only moves forward past exhausted orders.
+  const cursor = new Map<string, number>();
+  const head = <T extends { id: string }>(key: string, list: T[] | undefined): T | undefined => {
+    if (!list) return undefined;
+    let i = cursor.get(key) ?? 0;
+    while (i < list.length && left.get(list[i]!.id) === 0) i++;
+    cursor.set(key, i);
+    return list[i];
   };
 
   const matches: CrossMatch[] = [];
   for (;;) {
     let best: { ask: CrossAsk; bid: CrossBid; surplus: number; fee: number } | undefined;
     for (const s of sellerStations) {
-      const ask = head(sellers.get(s));
+      const ask = head(`s:${s}`, sellers.get(s));
       if (!ask) continue;
       for (const t of buyerStations) {
         if (t === s) continue;
-        const bid = head(buyers.get(t));
+        const bid = head(`b:${t}`, buyers.get(t));
         if (!bid) continue;
         const fee = feeOf(s, t);
         const surplus = bid.limit - fee - ask.floor;
