@@ -35,7 +35,8 @@ export class RecoveryTracker {
   private lastFault: Cause | null = null;
   private quorum = false;
   private height = 0;
-  private lastBlockMs: number | null = null;
+  /** The run's start counts as the last block, so the wait for the first block is a gap too. */
+  private lastBlockMs = 0;
   private sinceBlock: Cause[] = [];
 
   get quorumAvailable(): boolean {
@@ -59,17 +60,7 @@ export class RecoveryTracker {
   /** A height first seen at `atMs` (heights at or below the highest seen are ignored). */
   block(height: number, atMs: number): void {
     if (height <= this.height) return;
-    if (this.lastBlockMs !== null) {
-      const gap = atMs - this.lastBlockMs;
-      if (!this.longestGap || gap > this.longestGap.ms) {
-        this.longestGap = {
-          ms: gap,
-          fromHeight: this.height,
-          fromMs: this.lastBlockMs,
-          causes: this.sinceBlock,
-        };
-      }
-    }
+    this.noteGap(atMs);
     this.height = height;
     this.lastBlockMs = atMs;
     this.sinceBlock = [];
@@ -79,14 +70,13 @@ export class RecoveryTracker {
   /** The run is over: an open window closes, and the time since the last new height counts as a gap. */
   end(atMs: number): void {
     if (this.open) this.close(atMs, 'end');
-    if (this.lastBlockMs !== null && (!this.longestGap || atMs - this.lastBlockMs > this.longestGap.ms)) {
-      this.longestGap = {
-        ms: atMs - this.lastBlockMs,
-        fromHeight: this.height,
-        fromMs: this.lastBlockMs,
-        causes: this.sinceBlock,
-      };
-    }
+    this.noteGap(atMs);
+  }
+
+  private noteGap(atMs: number): void {
+    const ms = atMs - this.lastBlockMs;
+    if (this.longestGap && ms <= this.longestGap.ms) return;
+    this.longestGap = { ms, fromHeight: this.height, fromMs: this.lastBlockMs, causes: this.sinceBlock };
   }
 
   private close(atMs: number, endedBy: Stall['endedBy']): void {
