@@ -19,7 +19,7 @@ import { fund, MarketChain, marketGenesis } from './marketHarness.ts';
 /**
  * Issue 10, gap 7: each station cleared alone, so a seller at one station
  * and a buyer at another never met. Leftovers now clear across stations in a
- * second stage under the tariff's wheeling fees (decision 0011).
+ * second stage under the tariff's wheeling fees (decision 0015).
  */
 
 const RETAIL = 300;

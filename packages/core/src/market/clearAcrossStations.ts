@@ -50,7 +50,7 @@ export function wheelingFeeOf(tariff: TariffRecord): (a: string, b: string) => n
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
- * The second stage (thesis 5.2 item 1, DESIGN §6, decision 0011): what each
+ * The second stage (thesis 5.2 item 1, DESIGN §6, decision 0015): what each
  * station's auction left clears across stations, each pair of stations
  * charged its wheeling fee. A seller at s and a buyer at t ≠ s can trade when
  * floor + fee(s, t) ≤ limit; the trade splits that surplus: the seller is paid

@@ -43,7 +43,7 @@ interface CrossTotals {
  * Clears window w at its closing height (DESIGN §6) in three stages:
  * 1. per station, one call auction among its EVs (0005);
  * 2. what is left clears across stations under the tariff's wheeling fees
- *    (decision 0011);
+ *    (decision 0015);
  * 3. per station in key order, the grid takes what is still left: surplus
  *    offered at feed-in, demand bidding retail, paid from the grid account
  *    (decision 0010).

@@ -3,7 +3,7 @@ import { hash32, publicKey } from '../encoding/fields.ts';
 
 /**
  * One cross-station trade of a window (bucket `cross-match/<window>/`), from
- * clearing until settlement (decision 0011): the seller's order at one
+ * clearing until settlement (decision 0015): the seller's order at one
  * station, the buyer's at another, the energy, the seller's price and the
  * wheeling fee, both per Wh.
  */

@@ -27,7 +27,7 @@ export interface OrderRecord {
   readonly cleared: boolean;
   /** Energy matched with other EVs at the clearing price. */
   readonly matchedWh: number;
-  /** Energy matched with EVs at other stations in the second stage (0011), over all its cross matches. */
+  /** Energy matched with EVs at other stations in the second stage (0015), over all its cross matches. */
   readonly crossMatchedWh: number;
   /** Energy matched with the grid after the auction: sold to it at feed-in or bought from it at retail (0010). */
   readonly gridMatchedWh: number;

@@ -12,7 +12,7 @@ export interface SettlementRecord {
   readonly leag: Uint8Array;
   readonly window: number;
   readonly energyWh: number;
-  /** Energy matched with EVs at its station at the clearing price, with EVs at other stations (0011), and with the grid (0010). */
+  /** Energy matched with EVs at its station at the clearing price, with EVs at other stations (0015), and with the grid (0010). */
   readonly matchedWh: number;
   readonly crossMatchedWh: number;
   readonly gridMatchedWh: number;

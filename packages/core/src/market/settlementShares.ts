@@ -15,7 +15,7 @@ export interface SettlingOrder {
   readonly seq: number;
 }
 
-/** A cross-station trade of the window (decision 0011). */
+/** A cross-station trade of the window (decision 0015). */
 export interface SettlingCross {
   readonly askHex: string;
   readonly bidHex: string;
@@ -77,7 +77,7 @@ const zero = (): StationTotals => ({
 
 /**
  * Who delivered what to whom, and who pays whom (DESIGN §6; decisions 0005,
- * 0010, 0011). Every seller's reading goes first to its match at its own
+ * 0010, 0015). Every seller's reading goes first to its match at its own
  * station, then to its cross-station matches (in the order given), then to
  * the grid. A station's EV-delivered energy is shared among its buyers by
  * standing; a cross match is bilateral, so its buyer receives exactly what

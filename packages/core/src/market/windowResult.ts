@@ -28,7 +28,7 @@ export interface WindowResult {
   readonly demandWh: number;
   /** EV-to-EV energy matched at the clearing price. */
   readonly volumeWh: number;
-  /** EV-to-EV across stations (0011): this station's sellers to other stations, and its buyers from them. */
+  /** EV-to-EV across stations (0015): this station's sellers to other stations, and its buyers from them. */
   readonly crossOutWh: number;
   readonly crossInWh: number;
   /** Wheeling fees this station's buyers committed for crossInWh (paid to the grid account on delivery). */

@@ -23,7 +23,7 @@ export const Keys = {
   windowResult: (window: number, leag: Uint8Array) => `window-result/${window}/${toHex(leag)}`,
   settledOrders: (window: number) => `settled/${window}/`,
   settledOrder: (window: number, id: Uint8Array) => `settled/${window}/${toHex(id)}`,
-  /** A window's cross-station trades, by seller order then buyer order (decision 0011). */
+  /** A window's cross-station trades, by seller order then buyer order (decision 0015). */
   crossMatches: (window: number) => `cross-match/${window}/`,
   crossMatch: (window: number, ask: Uint8Array, bid: Uint8Array) =>
     `cross-match/${window}/${toHex(ask)}:${toHex(bid)}`,

@@ -105,7 +105,7 @@ export const MAX_WHEELING_PAIRS = 256;
 export interface TariffRecord {
   readonly retailPrice: number;
   readonly feedInPrice: number;
-  /** Wheeling fee per Wh between any two stations, unless `wheeling` lists the pair (decision 0011). */
+  /** Wheeling fee per Wh between any two stations, unless `wheeling` lists the pair (decision 0015). */
   readonly wheelingFee: number;
   readonly wheeling: readonly WheelingPair[];
 }

@@ -48,7 +48,7 @@ export type TxBody =
   /**
    * Signed by the grid operator: retail price caps buyers, feed-in price
    * floors sellers, and wheeling fees price energy moved between stations
-   * (decision 0011): `wheelingFee` for any pair, `wheeling` for listed pairs
+   * (decision 0015): `wheelingFee` for any pair, `wheeling` for listed pairs
    * (a < b by key, sorted, each pair once).
    */
   | {

@@ -8,7 +8,7 @@
  *      window's status, tariff and per-station results — EV-to-EV volume and
  *      price, cross-station energy out and in with wheeling fees, EV-to-grid
  *      and grid-to-EV energy, unmet demand, and after settlement what was
- *      delivered (decisions 0010, 0011). Kept MARKET_RETENTION_WINDOWS.
+ *      delivered (decisions 0010, 0015). Kept MARKET_RETENTION_WINDOWS.
  * GET  /v1/reputation/:account/history
  *      An EV account's <R, R_ES, R_EB> after each window it traded in
  *      settled, oldest first, with R_min and whether each role is trusted now.

@@ -156,7 +156,7 @@ export interface StationResultJson {
   readonly demandWh: number;
   /** EV-to-EV energy matched at the clearing price. */
   readonly volumeWh: number;
-  /** EV-to-EV across stations (decision 0011): sold out of and bought into this station, and the fees. */
+  /** EV-to-EV across stations (decision 0015): sold out of and bought into this station, and the fees. */
   readonly crossOutWh: number;
   readonly crossInWh: number;
   readonly wheelingFees: number;

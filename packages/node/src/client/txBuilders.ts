@@ -46,7 +46,7 @@ export function depositTx(
   return build(env, { kind: 'deposit', leag: leag.publicKey, window, reference }, [leag], [], outputs);
 }
 
-/** Wheeling fees between stations (decision 0011): a default per Wh, and listed pairs (a < b, sorted). */
+/** Wheeling fees between stations (decision 0015): a default per Wh, and listed pairs (a < b, sorted). */
 export interface Wheeling {
   readonly fee: number;
   readonly pairs?: readonly WheelingPair[];

@@ -23,7 +23,7 @@ export function hourOf(window: number): number {
   return (window + FIRST_HOUR) % HOURS_PER_DAY;
 }
 
-/** The distribution network's charge for moving energy between two stations, per Wh (decision 0011). */
+/** The distribution network's charge for moving energy between two stations, per Wh (decision 0015). */
 export const WHEELING_FEE = 10;
 
 export function tariffOf(window: number): { retailPrice: number; feedInPrice: number; wheelingFee: number } {

@@ -409,7 +409,7 @@ export class MarketDay {
     for (const o of orders) {
       const placed = this.orders.get(o.id);
       if (!placed) continue;
-      // What the meter reports on: the match here, across stations and with the grid (0010, 0011).
+      // What the meter reports on: the match here, across stations and with the grid (0010, 0015).
       const matchedWh = Number(o.matchedWh) + Number(o.crossMatchedWh ?? 0) + Number(o.gridMatchedWh ?? 0);
       const released = Number(o.released);
       if (released > 0) {

@@ -128,7 +128,7 @@ export function buildMarketReport(
   };
 }
 
-/** One station's line of a window, from the API's result (decisions 0010, 0011 keep the flows apart). */
+/** One station's line of a window, from the API's result (decisions 0010, 0015 keep the flows apart). */
 export function stationLineOf(s: StationResultJson, station: number, settled: boolean): StationLine {
   return {
     leag: s.leag,

@@ -12,7 +12,7 @@ export interface StationLine {
   readonly volumeWh: number;
   readonly supplyWh: number;
   readonly demandWh: number;
-  /** EV-to-EV across stations (decision 0011): sold to other stations, bought from them, fees committed. */
+  /** EV-to-EV across stations (decision 0015): sold to other stations, bought from them, fees committed. */
   readonly crossOutWh: number;
   readonly crossInWh: number;
   readonly wheelingFees: number;
@@ -76,7 +76,7 @@ export interface MarketReport {
     readonly unfunded: number;
   };
   readonly readings: { readonly submitted: number; readonly refused: Record<string, number> };
-  /** Energy over the day, EV-to-EV, across stations and with the grid kept apart (0010, 0011), as cleared. */
+  /** Energy over the day, EV-to-EV, across stations and with the grid kept apart (0010, 0015), as cleared. */
   readonly energy: {
     readonly evToEvWh: number;
     readonly crossStationWh: number;
