@@ -6,14 +6,17 @@ import { parseArgs } from 'node:util';
 import type { ByzantineMode } from './fleet.ts';
 import { formatReport } from './report.ts';
 import { type ChaosOptions, runChaos } from './run.ts';
+import { FAULT_KINDS, type FaultKind } from './schedule.ts';
 
 const USAGE = `pnpm chaos [--quick] [--duration s] [--seed n] [--leags n] [--rate tx/s] [--json file]
-           [--dir dir] [--keep] [--loopback] [--port p] [--drain s] [--byzantine i:mode,...]
+           [--dir dir] [--keep] [--loopback] [--port p] [--drain s] [--without kind,...]
+           [--byzantine i:mode,...]
 
   --quick        under 3 minutes: seed 1, 4 LEAGs, every fault kind once (but the long outage)
   --duration s   the soak: faults for s seconds (default 300)
   --seed n       replays the same schedule and load (default 1)
   --loopback     no network namespaces, even where they could be made
+  --without      fault kinds to leave out, e.g. power-cut-all (kinds: ${FAULT_KINDS.join(', ')})
   --byzantine    e.g. 3:equivocate-proposer (modes: equivocate-proposer, equivocate-voter,
                  withhold-votes, forge-sync); skipped until the daemon has its test-only setting`;
 
@@ -43,6 +46,14 @@ function byzantine(value: string | undefined, leags: number): ChaosOptions['byza
   });
 }
 
+function without(value: string | undefined): FaultKind[] {
+  const kinds = value ? value.split(',') : [];
+  for (const k of kinds) {
+    if (!FAULT_KINDS.includes(k as FaultKind)) throw new Error(`--without: unknown fault kind ${k}`);
+  }
+  return kinds as FaultKind[];
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -58,6 +69,7 @@ async function main(): Promise<number> {
       port: { type: 'string' },
       drain: { type: 'string' },
       byzantine: { type: 'string' },
+      without: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -80,6 +92,7 @@ async function main(): Promise<number> {
     drainSec: int('drain', values.drain, quick ? 10 : 60),
     recoveryBoundMs: 10_000,
     byzantine: byzantine(values.byzantine, leags),
+    without: without(values.without),
   };
   const abort = new AbortController();
   let signals = 0;

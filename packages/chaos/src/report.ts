@@ -67,6 +67,7 @@ export function buildReport(r: ReportInput): ChaosReport {
     faults[e.kind] = entry;
   }
   const skipped: string[] = [];
+  if (r.options.without.length > 0) skipped.push(`left out with --without: ${r.options.without.join(', ')}`);
   if (r.byzantineSkipped) skipped.push('byzantine LEAGs: the daemon has no test-only byzantine setting yet');
   if (!r.faketime) skipped.push('clock skew: libfaketime is not installed (apt-get install faketime)');
   if (r.hosts.mode === 'loopback') skipped.push(`partitions, loss and latency: ${r.hosts.fallbackReason}`);

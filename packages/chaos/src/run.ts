@@ -12,7 +12,7 @@ import { removeTopologySync } from './netns.ts';
 import { buildReport, type ChaosReport } from './report.ts';
 import { Rng } from './rng.ts';
 import { FaultRunner } from './runner.ts';
-import { makeSchedule } from './schedule.ts';
+import { type FaultKind, makeSchedule } from './schedule.ts';
 
 export interface ChaosOptions {
   readonly seed: number;
@@ -31,6 +31,8 @@ export interface ChaosOptions {
   readonly drainSec: number;
   readonly recoveryBoundMs: number;
   readonly byzantine: readonly { leag: number; mode: ByzantineMode }[];
+  /** Fault kinds left out of the schedule. */
+  readonly without: readonly FaultKind[];
 }
 
 const BLOCK_INTERVAL_MS = 200;
@@ -81,6 +83,7 @@ export async function runChaos(
       leags: o.leags,
       durationMs: o.durationSec * 1000,
       quick: o.quick,
+      without: o.without,
     });
     const t0 = performance.now();
     const now = () => performance.now() - t0;
