@@ -95,8 +95,8 @@ export function shareSettlement(
   const shares = new Map<string, OrderShare>();
   const totals = new Map<string, StationTotals>();
   const total = (station: string) => {
-    let t = totals.get(station);
-    if (!t) totals.set(station, (t = zero()));
+    const t = totals.get(station) ?? zero();
+    totals.set(station, t);
     return t;
   };
   const bySide = (side: 'askHex' | 'bidHex') => {
