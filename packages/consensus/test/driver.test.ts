@@ -138,6 +138,22 @@ describe('ConsensusDriver', () => {
     await driver.stop();
   });
 
+  test('at start the engine signs nothing until the peers asked for newer blocks have answered', async () => {
+    const log: string[] = [];
+    const { driver, clock, syncRequests } = driverWith((s) => {
+      log.push(`persist ${s.step}`);
+    }, log);
+    const peer = keys.find((k) => k !== leader)!;
+    driver.start([peer.publicKey]);
+    assert.deepEqual(syncRequests, [`${toHex(peer.publicKey).slice(0, 8)}@1`]);
+    clock.advance(2 * params.blockIntervalMs);
+    assert.deepEqual(log, [], 'the leader does not propose while it may be behind');
+    driver.receiveBlocks(peer.publicKey, [], 'sync');
+    clock.advance(params.blockIntervalMs);
+    assert.equal(log[0], 'persist propose');
+    await driver.stop();
+  });
+
   test('a sync request that gets no answer is retried on a timer, from the next LEAG, with backoff', async () => {
     const log: string[] = [];
     const { driver, clock, syncRequests } = driverWith(() => undefined, log);

@@ -99,6 +99,9 @@ export class ConsensusDriver {
   private current: DriverState = { kind: 'idle' };
   private busy = false;
   private lastCommitAt: number;
+  /** The engine starts once the first catch-up is done (see `start`). */
+  private engineStarted = false;
+  private readonly syncOptions: SyncOptions;
   private idle: (() => void)[] = [];
 
   constructor(components: DriverComponents) {
@@ -111,10 +114,11 @@ export class ConsensusDriver {
       restored: components.restored,
       verifyVote: components.verifyVote,
     });
+    this.syncOptions = { ...DEFAULT_SYNC_OPTIONS, ...components.syncOptions };
     this.syncer = new SyncScheduler(
       components.sync,
       components.clock,
-      { ...DEFAULT_SYNC_OPTIONS, ...components.syncOptions },
+      this.syncOptions,
       () => components.executor.height,
     );
     this.lastCommitAt = components.clock.now();
@@ -139,12 +143,24 @@ export class ConsensusDriver {
     return this.engine.inputsHandled;
   }
 
-  /** Starts the engine at the height after the stored head. */
-  start(): void {
+  /**
+   * Starts: first catches up from `peers` (each asked for what it has past
+   * our head), then starts the engine at the height after the head. A LEAG
+   * whose signing state was lost (a new data directory) thus never signs at
+   * a height the network has passed. The engine starts anyway after
+   * `startWaitMs` if no peer answers.
+   */
+  start(peers: readonly Uint8Array[] = []): void {
     if (this.current.kind !== 'idle') return;
     this.current = { kind: 'running' };
     this.lastCommitAt = this.c.clock.now();
-    this.enqueue(() => this.startNextHeight());
+    for (const peer of peers) this.syncer.probe(peer);
+    const deadline = this.c.clock.setTimer(this.syncOptions.startWaitMs, () => {
+      this.timers.delete(deadline);
+      this.enqueue(() => this.startEngine());
+    });
+    this.timers.add(deadline);
+    this.enqueue(() => this.maybeStartEngine());
   }
 
   /** Stops for good: timers cancelled, queued inputs dropped. Resolves once the task under way has finished. */
@@ -170,7 +186,10 @@ export class ConsensusDriver {
   receiveBlocks(from: Uint8Array, blocks: readonly CertifiedBlock[], source: BlockSource): void {
     const first = blocks[0];
     if (first === undefined) {
-      if (source === 'sync') this.syncer.answered(from, false);
+      if (source === 'sync') {
+        this.syncer.answered(from, false, true);
+        this.enqueue(() => this.maybeStartEngine());
+      }
       return;
     }
     this.enqueue(() => {
@@ -184,6 +203,7 @@ export class ConsensusDriver {
       return this.importFrom(blocks, 0, source, () => {
         const progressed = this.c.executor.height > before;
         if (source === 'sync') this.syncer.answered(from, progressed);
+        if (!this.engineStarted) return this.maybeStartEngine();
         if (progressed) return this.startNextHeight();
       });
     });
@@ -359,8 +379,19 @@ export class ConsensusDriver {
     return then();
   }
 
+  private maybeStartEngine(): MaybePromise<void> {
+    if (!this.engineStarted && !this.syncer.syncing) return this.startEngine();
+  }
+
+  private startEngine(): MaybePromise<void> {
+    if (this.engineStarted) return;
+    this.engineStarted = true;
+    return this.startNextHeight();
+  }
+
   /** Moves the engine to the height after the head, with the committee the head's state selects. */
   private startNextHeight(): MaybePromise<void> {
+    if (!this.engineStarted) return;
     const height = this.c.executor.height + 1;
     const status = this.engine.status();
     if (status.step !== 'stopped' && status.height >= height) return;

@@ -12,12 +12,15 @@ export interface SyncOptions {
   /** First pause before asking again after a failure; doubles up to `maxBackoffMs`. */
   readonly minBackoffMs: number;
   readonly maxBackoffMs: number;
+  /** At start the engine waits for the first catch-up at most this long. */
+  readonly startWaitMs: number;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   requestTimeoutMs: 3_000,
   minBackoffMs: 500,
   maxBackoffMs: 8_000,
+  startWaitMs: 5_000,
 };
 
 const MAX_PEERS = 64;
@@ -43,6 +46,8 @@ export class SyncScheduler {
   private retry: (() => void) | null = null;
   private backoffMs: number;
   private stopped = false;
+  /** Pulling from a peer without knowing how far it is: until it answers with nothing new. */
+  private probing = false;
 
   constructor(port: SyncPort, clock: Clock, options: SyncOptions, head: () => number) {
     this.port = port;
@@ -67,12 +72,30 @@ export class SyncScheduler {
     if (this.target > this.head()) this.request();
   }
 
-  /** Blocks arrived from `peer` (after the driver imported them); `progressed` if the head moved. */
-  answered(peer: Uint8Array, progressed: boolean): void {
+  /** Asks `peer` for whatever it has past our head, batch after batch, until it has nothing new. */
+  probe(peer: Uint8Array): void {
+    this.addPeer(peer, false);
+    this.probing = true;
+    this.target = Math.max(this.target, this.head() + 1);
+    this.request();
+  }
+
+  /**
+   * Blocks arrived from `peer` (after the driver imported them); `progressed`
+   * if the head moved, `empty` if the peer had none past our head.
+   */
+  answered(peer: Uint8Array, progressed: boolean, empty = false): void {
     if (!this.isInFlight(peer)) return;
     this.clearInFlight();
+    if (empty && this.probing && this.target <= this.head() + 1) {
+      // The peer we probed has nothing past our head: caught up, as far as anyone told us.
+      this.probing = false;
+      this.target = this.head();
+      return;
+    }
     if (progressed) {
       this.backoffMs = this.options.minBackoffMs;
+      if (this.probing) this.target = Math.max(this.target, this.head() + 1);
       // The same LEAG likely has the rest: ask it again at once.
       if (this.target > this.head()) this.requestFrom(peer);
       return;

@@ -168,9 +168,8 @@ export class SimNode {
       },
     });
     this.evidenceDisk = this.evidenceDisk.filter((tx) => this.admit(tx, true));
-    this.driver.start();
-    // A starting daemon asks its peers for blocks it may have missed.
-    for (const peer of this.cfg.peers) if (!bytesEqual(peer, key.publicKey)) this.driver.probe(peer);
+    // A starting daemon asks its peers for blocks it may have missed before its engine starts.
+    this.driver.start(this.cfg.peers.filter((peer) => !bytesEqual(peer, key.publicKey)));
     const boot = this.boots;
     const regossip = () => {
       if (!this.up || this.boots !== boot) return;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Codec, list, struct, text, uint } from '@v2g/core';
+import { type P2pSettings, p2pSettingsCodec } from './p2pConfig.ts';
 
 /** The daemon's configuration file (JSON). Relative paths are relative to the file. */
 export interface NodeConfig extends NodeLimits {
@@ -19,6 +20,8 @@ export interface NodeConfig extends NodeLimits {
   readonly mempoolMaxBytes: number;
   /** Consensus starts once this many other LEAGs are on the consensus topic. */
   readonly minPeers: number;
+  /** Connection limits, gossipsub mesh and scoring, discovery (any subset; see network/p2pOptions.ts). */
+  readonly p2p: P2pSettings;
 }
 
 /**
@@ -83,6 +86,7 @@ const fullConfigCodec: Codec<NodeConfig> = struct<NodeConfig>({
   mempoolMaxTxs: uint,
   mempoolMaxBytes: uint,
   minPeers: uint,
+  p2p: p2pSettingsCodec,
   apiMaxConnections: positive,
   apiMaxConnectionsPerClient: positive,
   apiMaxStreams: positive,
@@ -99,7 +103,7 @@ export const nodeConfigCodec: Codec<NodeConfig> = {
   ...fullConfigCodec,
   fromJson: (c, path) =>
     fullConfigCodec.fromJson(
-      typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...defaultNodeLimits, ...c } : c,
+      typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...defaultNodeLimits, p2p: {}, ...c } : c,
       path,
     ),
 };
@@ -109,6 +113,7 @@ export const defaultNodeConfig = {
   logLevel: 'info',
   mempoolMaxTxs: 10_000,
   mempoolMaxBytes: 64 * 1024 * 1024,
+  p2p: {},
   ...defaultNodeLimits,
 } as const;
 

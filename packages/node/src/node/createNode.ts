@@ -111,6 +111,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       committed: ({ block, hash, txIds }) => {
         const height = block.header.height;
         health?.blockCommitted(height);
+        followCommittee();
         metrics.height.set(height);
         metrics.blocksCommitted.inc();
         metrics.txsCommitted.inc(block.txs.length);
@@ -134,6 +135,12 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
 
   // Parts created after the executor, which its observer and the gossip validators reach through these.
   let health: HealthMonitor | undefined;
+  let network: Network | undefined;
+  /** Committee members are kept connected and are direct gossip peers (network/p2pOptions.ts). */
+  const followCommittee = (): void => {
+    const selection = executor.committee();
+    if (selection.ok) network?.setCommittee(selection.committee.members.map((m) => m.publicKey));
+  };
   let ingress: TxIngress | undefined;
   let driver: ConsensusDriver | undefined;
   const consensusGossip = new ConsensusGossip({
@@ -149,7 +156,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     metrics,
     ahead: (sender, height) => driver?.receiveAhead(sender, height + 1),
   });
-  const network: Network = await createNetwork(
+  network = await createNetwork(
     {
       logger,
       registry,
@@ -173,14 +180,15 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
         },
       },
     },
-    { chainId: genesis.chainId, listen: [config.listen], bootstrap: config.bootstrap },
+    { chainId: genesis.chainId, listen: [config.listen], bootstrap: config.bootstrap, p2p: config.p2p },
   );
+  const net = network;
   ingress = new TxIngress({
     mempool,
     state: () => chain.state,
     metrics,
     checks: new SliceQueue(5),
-    publish: (bytes) => network.publishTx(bytes),
+    publish: (bytes) => net.publishTx(bytes),
   });
   const txIngress = ingress;
   const consensusMetrics = createConsensusMetrics(registry, () => driver?.status() ?? null, Date.now);
@@ -190,7 +198,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     executor,
     restored,
     signingStore: signing,
-    network,
+    network: net,
     verifyVote,
     submitEvidence: (tx) => {
       evidenceJournal.record(tx).catch((err: unknown) => logger.error({ err }, 'evidence not saved'));
@@ -223,13 +231,13 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     if (!txIngress.evidence(tx).ok) await evidenceJournal.forget(tx);
   }
 
-  network.onMessage('consensus', (bytes) => consensus.receiveMessage(consensusGossip.message(bytes)));
-  network.onDirect((bytes) => {
+  net.onMessage('consensus', (bytes) => consensus.receiveMessage(consensusGossip.message(bytes)));
+  net.onDirect((bytes) => {
     const verdict = consensusGossip.validate(bytes);
     if (verdict.result === 'accept') consensus.receiveMessage(consensusGossip.message(bytes));
     else consensusMetrics.directRejected.inc({ reason: verdict.reason });
   });
-  network.onMessage('block', (bytes, from) => {
+  net.onMessage('block', (bytes, from) => {
     const sender = leagKeyFromPeerId(from);
     if (sender) consensus.receiveBlocks(sender, [blockGossip.block(bytes)], 'gossip');
   });
@@ -244,7 +252,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       events,
       submitTx: (bytes) => txIngress.submit(bytes),
       peers: () =>
-        network.connectedPeers().map((p) => {
+        net.connectedPeers().map((p) => {
           const k = leagKeyFromPeerId(p);
           return { peerId: p.toString(), leag: k ? toHex(k) : null };
         }),
@@ -267,23 +275,23 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
   async function bootConsensus(): Promise<void> {
     if (config.minPeers > 0) {
       state = { kind: 'waiting-for-peers', want: config.minPeers };
-      await network.waitForTopicPeers('consensus', config.minPeers, 60_000).catch(() => {
+      await net.waitForTopicPeers('consensus', config.minPeers, 60_000).catch(() => {
         logger.warn({ minPeers: config.minPeers }, 'consensus starting without enough topic peers');
       });
     }
     if (stopping) return;
-    consensus.start();
+    // Catch up from the LEAGs we are connected to before voting; sync retries on its own timer.
+    const peers = net.connectedPeers().flatMap((p) => {
+      const k = leagKeyFromPeerId(p);
+      return k ? [k] : [];
+    });
+    consensus.start(peers);
     state = {
       kind: 'running',
       get consensus() {
         return consensus.state;
       },
     };
-    // Ask the LEAGs we know for blocks we may have missed while down; sync retries on its own timer.
-    for (const peer of network.connectedPeers()) {
-      const k = leagKeyFromPeerId(peer);
-      if (k) consensus.probe(k);
-    }
   }
 
   return {
@@ -304,10 +312,11 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     },
     async start() {
       await api.listen({ host: config.httpHost, port: config.httpPort });
-      await network.start();
+      await net.start();
+      followCommittee();
       txIngress.start();
       monitor.start();
-      logger.info({ http: config.httpPort, p2p: network.multiaddrs() }, 'LEAG started');
+      logger.info({ http: config.httpPort, p2p: net.multiaddrs() }, 'LEAG started');
       void bootConsensus();
     },
     async stop() {
@@ -318,7 +327,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       monitor.stop();
       await api.close().catch(() => undefined);
       await consensus.stop();
-      await network.stop().catch(() => undefined);
+      await net.stop().catch(() => undefined);
       await chain.close();
       state = { kind: 'stopped' };
       logger.info({}, 'LEAG stopped');
