@@ -40,6 +40,10 @@ export function settlementTxId(orderId: Uint8Array): Uint8Array {
  */
 export function settleWindow(view: StateView, window: number, height: number, genesis: Genesis): void {
   const stations = stationsOf(view, window);
+  if (stations.length === 0) {
+    pruneOld(view, window - MARKET_RETENTION_WINDOWS);
+    return;
+  }
   const results = new Map(
     stations.map((s) => [toHex(s.leag), view.read(windowResultCodec, Keys.windowResult(window, s.leag))]),
   );
