@@ -110,6 +110,18 @@ export class ChainExecutor implements BlockValidator {
     return this.c.storage.state;
   }
 
+  /**
+   * Forgets everything computed on top of the head and takes the stored
+   * head's certificate again: after the store was reopened, before a new
+   * driver starts over it.
+   */
+  reset(lastCertificate: CommitCertificate | null): void {
+    this.executed.clear();
+    this.refused.clear();
+    this.selection = null;
+    this.certificate = lastCertificate;
+  }
+
   /** Rounds added to the next height's rounds when picking its leader. */
   leaderRotation(): number {
     return readLeaderRotation(this.c.storage.state);

@@ -34,7 +34,7 @@ export interface DriverObserver {
   timeoutFired?(timeout: Timeout): void;
   persistSeconds?(seconds: number): void;
   committed?(block: Block, certificate: CommitCertificate, source: 'consensus' | BlockSource): void;
-  halted?(reason: string): void;
+  halted?(reason: string, error: unknown): void;
   evidence?(first: SignedVote, second: SignedVote): void;
 }
 
@@ -282,7 +282,7 @@ export class ConsensusDriver {
     const reason = err instanceof Error ? err.message : String(err);
     this.current = { kind: 'halted', reason };
     this.shutdown();
-    this.c.observer?.halted?.(reason);
+    this.c.observer?.halted?.(reason, err);
   }
 
   private shutdown(): void {

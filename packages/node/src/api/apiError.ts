@@ -3,6 +3,7 @@ const STATUS: Record<string, number> = {
   'not-found': 404,
   'mempool-full': 503,
   overloaded: 503,
+  unavailable: 503,
   'not-ready': 503,
   'payload-too-large': 413,
   internal: 500,

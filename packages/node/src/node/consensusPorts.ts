@@ -30,6 +30,8 @@ export interface ConsensusPortsComponents {
   readonly consensusMetrics: ConsensusMetrics;
   readonly logger: Logger;
   readonly health: () => HealthMonitor | undefined;
+  /** Consensus halted (a failed write, no committee); the error says why. */
+  readonly halted: (err: unknown) => void;
 }
 
 /**
@@ -100,7 +102,10 @@ export function createConsensusDriver(c: ConsensusPortsComponents): ConsensusDri
         if (t.step !== 'resend' && t.step !== 'start') c.consensusMetrics.timeouts.inc({ step: t.step });
       },
       persistSeconds: (s) => c.metrics.walSeconds.observe(s),
-      halted: (reason) => logger.error({ reason }, 'consensus halted'),
+      halted: (reason, err) => {
+        logger.error({ reason }, 'consensus halted');
+        c.halted(err);
+      },
       evidence: (first) =>
         logger.warn({ voter: toHex(first.voter), height: first.height }, 'equivocation evidence found'),
     },

@@ -7,6 +7,7 @@ import {
   chainRules,
   createChainMempool,
   readLeags,
+  type SigningState,
 } from '@v2g/consensus';
 import { type Genesis, genesisFromJson, type KeyPair, toHex } from '@v2g/core';
 import type { FastifyInstance } from 'fastify';
@@ -33,6 +34,7 @@ import { BlockGossip } from './blockGossip.ts';
 import { ConsensusGossip } from './consensusGossip.ts';
 import { createConsensusDriver } from './consensusPorts.ts';
 import { describeConsensus, type NodeState } from './nodeState.ts';
+import { isStoreError, StoreRecovery } from './storeRecovery.ts';
 import { TxIngress } from './txIngress.ts';
 
 /** A running LEAG: its parts start in order and stop in reverse. */
@@ -189,27 +191,34 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     metrics,
     checks: new SliceQueue(5),
     publish: (bytes) => net.publishTx(bytes),
+    unavailable: () =>
+      recovery?.failing ? 'the chain store cannot write; retry once the LEAG is healthy' : null,
   });
   const txIngress = ingress;
   const consensusMetrics = createConsensusMetrics(registry, () => driver?.status() ?? null, Date.now);
-  driver = createConsensusDriver({
-    genesis,
-    key,
-    executor,
-    restored,
-    signingStore: signing,
-    network: net,
-    verifyVote,
-    submitEvidence: (tx) => {
-      evidenceJournal.record(tx).catch((err: unknown) => logger.error({ err }, 'evidence not saved'));
-      txIngress.evidence(tx);
-    },
-    health: () => health,
-    metrics,
-    consensusMetrics,
-    logger,
-  });
-  const consensus = driver;
+  const makeDriver = (restoredState: SigningState | null): ConsensusDriver =>
+    createConsensusDriver({
+      genesis,
+      key,
+      executor,
+      restored: restoredState,
+      signingStore: signing,
+      network: net,
+      verifyVote,
+      submitEvidence: (tx) => {
+        evidenceJournal.record(tx).catch((err: unknown) => logger.error({ err }, 'evidence not saved'));
+        txIngress.evidence(tx);
+      },
+      health: () => health,
+      halted: (err) => {
+        if (isStoreError(err)) recovery?.failed(err);
+      },
+      metrics,
+      consensusMetrics,
+      logger,
+    });
+  driver = makeDriver(restored);
+  let recovery: StoreRecovery | undefined;
   health = new HealthMonitor(
     {
       logger,
@@ -217,29 +226,43 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       now: Date.now,
       head: () => chain.head.height,
       consensus: () => {
-        const s = consensus.status();
+        const s = driver!.status();
         return { height: s.height, round: s.round, step: s.step };
       },
-      halted: () => (consensus.state.kind === 'halted' ? consensus.state.reason : null),
+      halted: () => (driver!.state.kind === 'halted' ? driver!.state.reason : null),
       memory: processMemory,
     },
     healthSettings(config, genesis.params.consensus.blockIntervalMs),
   );
   const monitor = health;
+  recovery = new StoreRecovery({
+    chain,
+    health: monitor,
+    logger,
+    registry,
+    recovered: async () => {
+      // Consensus starts over from what is on disk: a vote that was never saved was never sent.
+      await driver?.stop();
+      executor.reset((await chain.certificateAt(chain.head.height)) ?? null);
+      driver = makeDriver(await signing.load());
+      driver.start(connectedLeags());
+    },
+  });
+  const storeRecovery = recovery;
   // Evidence caught before a restart goes back into the mempool; what the chain already carries is forgotten.
   for (const tx of await evidenceJournal.all()) {
     if (!txIngress.evidence(tx).ok) await evidenceJournal.forget(tx);
   }
 
-  net.onMessage('consensus', (bytes) => consensus.receiveMessage(consensusGossip.message(bytes)));
+  net.onMessage('consensus', (bytes) => driver!.receiveMessage(consensusGossip.message(bytes)));
   net.onDirect((bytes) => {
     const verdict = consensusGossip.validate(bytes);
-    if (verdict.result === 'accept') consensus.receiveMessage(consensusGossip.message(bytes));
+    if (verdict.result === 'accept') driver!.receiveMessage(consensusGossip.message(bytes));
     else consensusMetrics.directRejected.inc({ reason: verdict.reason });
   });
   net.onMessage('block', (bytes, from) => {
     const sender = leagKeyFromPeerId(from);
-    if (sender) consensus.receiveBlocks(sender, [blockGossip.block(bytes)], 'gossip');
+    if (sender) driver!.receiveBlocks(sender, [blockGossip.block(bytes)], 'gossip');
   });
 
   const api: FastifyInstance = createApi(
@@ -265,13 +288,20 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
           reputationPpm: m.weight,
         }));
       },
-      status: () => ({ syncing: consensus.status().syncing, consensus: describeConsensus(state) }),
+      status: () => ({ syncing: driver!.status().syncing, consensus: describeConsensus(state) }),
       health: monitor,
     },
     { bodyLimit: 4 * 1024 * 1024, limits: config },
   );
 
   let stopping = false;
+  function connectedLeags(): Uint8Array[] {
+    return net.connectedPeers().flatMap((p) => {
+      const k = leagKeyFromPeerId(p);
+      return k ? [k] : [];
+    });
+  }
+
   async function bootConsensus(): Promise<void> {
     if (config.minPeers > 0) {
       state = { kind: 'waiting-for-peers', want: config.minPeers };
@@ -281,15 +311,11 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     }
     if (stopping) return;
     // Catch up from the LEAGs we are connected to before voting; sync retries on its own timer.
-    const peers = net.connectedPeers().flatMap((p) => {
-      const k = leagKeyFromPeerId(p);
-      return k ? [k] : [];
-    });
-    consensus.start(peers);
+    driver!.start(connectedLeags());
     state = {
       kind: 'running',
       get consensus() {
-        return consensus.state;
+        return driver!.state;
       },
     };
   }
@@ -302,7 +328,9 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     registry,
     metrics,
     events,
-    driver: consensus,
+    get driver() {
+      return driver!;
+    },
     get state() {
       return state;
     },
@@ -325,8 +353,9 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       state = { kind: 'stopping' };
       txIngress.stop();
       monitor.stop();
+      storeRecovery.stop();
       await api.close().catch(() => undefined);
-      await consensus.stop();
+      await driver!.stop();
       await net.stop().catch(() => undefined);
       await chain.close();
       state = { kind: 'stopped' };

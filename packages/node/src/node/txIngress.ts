@@ -20,6 +20,8 @@ export interface TxIngressComponents {
   readonly checks: SliceQueue;
   /** Queues verified transaction bytes for the next gossip batch. */
   readonly publish: (bytes: Uint8Array) => void;
+  /** Why the LEAG takes no transactions now (its store cannot write), or null. */
+  readonly unavailable: () => string | null;
 }
 
 /**
@@ -39,6 +41,11 @@ export class TxIngress {
 
   /** A client's transaction (API). Refused with `overloaded` while gossip checks pile up. */
   submit(bytes: Uint8Array): AddResult {
+    const down = this.c.unavailable();
+    if (down !== null) {
+      this.c.metrics.txsRejected.inc({ source: 'api', code: 'unavailable' });
+      return { ok: false, code: 'unavailable', reason: down };
+    }
     // Backpressure: when gossiped transactions queue up unchecked, the network is saturated;
     // refusing here (503) beats accepting what no proposer will see in time.
     if (this.c.checks.length > MAX_UNCHECKED_GOSSIP) {

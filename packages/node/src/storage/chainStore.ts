@@ -61,6 +61,8 @@ export interface OpenOptions {
  */
 export class ChainStore {
   readonly state = new MemoryStateStore();
+  /** The open database; `reopen` replaces it, and every repository reads through `db`. */
+  private readonly handle: { current: Db; readonly dir: string };
   private readonly db: Db;
   private readonly blocks: Repository<number, Uint8Array>;
   private readonly blockIndex: Repository<Uint8Array, number>;
@@ -74,8 +76,17 @@ export class ChainStore {
   /** What the start-up check found (head, state root, signing state). */
   summary: StoreSummary | null = null;
 
-  private constructor(db: Db, genesis: Genesis) {
-    this.db = db;
+  private constructor(opened: Db, dir: string, genesis: Genesis) {
+    this.handle = { current: opened, dir };
+    const handle = this.handle;
+    // A stable view of whichever database is open now, so a reopen reaches every repository.
+    this.db = new Proxy(opened, {
+      get(_target, prop) {
+        const value = Reflect.get(handle.current, prop, handle.current);
+        return typeof value === 'function' ? value.bind(handle.current) : value;
+      },
+    });
+    const db = this.db;
     this.genesis = genesis;
     const byHeight = { encodeKey: u64 };
     this.blocks = new Repository(db, Bucket.blocks, { ...byHeight, ...bytesCodec });
@@ -126,7 +137,7 @@ export class ChainStore {
     } catch (err) {
       throw openError(dir, err);
     }
-    const store = new ChainStore(db, genesis);
+    const store = new ChainStore(db, dir, genesis);
     try {
       await store.load();
       store.summary = await checkChainStore(store);
@@ -181,6 +192,36 @@ export class ChainStore {
 
   get head(): Head {
     return this.currentHead;
+  }
+
+  /**
+   * Closes and opens the database again: after a write failed (a full disk)
+   * LevelDB keeps answering with the same error until it is reopened. The
+   * in-memory state only ever moves after a batch is written, so the head on
+   * disk must be the one in memory; if it is not, the store is refused.
+   */
+  async reopen(): Promise<void> {
+    await this.handle.current.close().catch(() => undefined);
+    const db: Db = new Level<Uint8Array, Uint8Array>(this.handle.dir, {
+      keyEncoding: 'view',
+      valueEncoding: 'view',
+      createIfMissing: false,
+    });
+    await db.open();
+    this.handle.current = db;
+    const head = await this.meta.get('head');
+    const height = head === undefined ? 0 : readU64(head);
+    if (height !== this.currentHead.height) {
+      throw new ChainStoreError(
+        { code: 'head-inconsistent', height },
+        `after reopening, the stored head is ${height} but ${this.currentHead.height} was committed`,
+      );
+    }
+  }
+
+  /** One small durable write: whether the store can write again (e.g. after space was freed). */
+  async probeWrite(): Promise<void> {
+    await this.meta.put('write-probe', u64(this.currentHead.height));
   }
 
   async commit(input: CommitInput): Promise<void> {
