@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { bytesEqual, generateKeyPair } from '@v2g/core';
-import { readKeyFile, writeKeyFile } from '../src/config/keyFile.ts';
+import { KeyFileExistsError, readKeyFile, writeKeyFile } from '../src/config/keyFile.ts';
 
 let dir: string;
 
@@ -36,4 +36,16 @@ test('writing over an existing world-readable file leaves the secret readable by
   assert.ok(bytesEqual((await readKeyFile(path)).secretKey, key.secretKey));
   const leftovers = (await readdir(dir)).filter((f) => f.endsWith('.tmp'));
   assert.deepEqual(leftovers, [], 'no temporary file is left behind');
+});
+
+test('a key file written without overwrite never replaces an existing one, and leaves no temporary file', async () => {
+  const path = join(dir, 'kept.key');
+  const first = generateKeyPair();
+  await writeKeyFile(path, first, { overwrite: false });
+  await assert.rejects(writeKeyFile(path, generateKeyPair(), { overwrite: false }), KeyFileExistsError);
+  assert.ok(bytesEqual((await readKeyFile(path)).secretKey, first.secretKey), 'the first key is still there');
+  assert.deepEqual(
+    (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });

@@ -26,6 +26,7 @@ import { decodeTxBatch } from '../network/txBatch.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError, errorBody } from './apiError.ts';
 import { createApiMetrics } from './apiMetrics.ts';
+import { registerChainInfoRoute } from './chainInfoRoute.ts';
 import { ClientLimits, installClientLimits } from './clientLimits.ts';
 import { registerEventStream } from './eventStream.ts';
 import { registerHealthRoute } from './healthRoute.ts';
@@ -295,6 +296,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
     },
   );
 
+  registerChainInfoRoute(app, c);
   app.get('/v1/committee', async () => ({ height: c.chain.head.height + 1, members: c.committee() }));
   app.get('/v1/peers', async () => ({ peers: c.peers() }));
   registerHealthRoute(app, { ...c, mempoolSize: () => c.mempool.size }, limits);

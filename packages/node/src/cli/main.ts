@@ -1,27 +1,28 @@
 #!/usr/bin/env node
 /* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
 import { resolve } from 'node:path';
-import { fromHex, generateKeyPair, type LeaderPolicy, type Outpoint, toHex, walletAddress } from '@v2g/core';
+import { generateKeyPair, type LeaderPolicy, toHex, walletAddress } from '@v2g/core';
 import { Command, InvalidArgumentError } from 'commander';
-import { NodeClient } from '../client/nodeClient.ts';
-import { depositTx, registerEvTx, transferTx } from '../client/txBuilders.ts';
-import { initNetwork } from '../config/initNetwork.ts';
-import { readKeyFile, writeKeyFile } from '../config/keyFile.ts';
+import { writeKeyFile } from '../config/keyFile.ts';
 import { ChainStoreError } from '../storage/chainStoreError.ts';
 import { formatReport, runTestnet } from '../testnet/run.ts';
+import { clientOf, DEFAULT_NODE, int } from './chainContext.ts';
+import { registerEvCommands } from './evCommands.ts';
+import { initCommand } from './initCommand.ts';
+import { watchLaunchers } from './launcherWatch.ts';
 import { registerMarketCommands } from './marketCommands.ts';
-import { registerStoreCommands, reportStoreError } from './storeCommands.ts';
+import { reportStartError } from './startErrors.ts';
+import { registerStoreCommands } from './storeCommands.ts';
+
+// pnpm runs a script from the repository root; INIT_CWD is the directory the person typed
+// `pnpm v2g …` in, and every relative path they give means a path from there.
+const script = process.env.npm_lifecycle_event;
+if (process.env.INIT_CWD && (script === 'v2g' || script === 'testnet')) process.chdir(process.env.INIT_CWD);
 
 function leaderPolicy(value: string): LeaderPolicy {
   if (value !== 'top' && value !== 'weighted-rotation')
     throw new InvalidArgumentError('top or weighted-rotation');
   return value;
-}
-
-function int(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
 }
 
 function share(value: string): number {
@@ -30,65 +31,51 @@ function share(value: string): number {
   return n;
 }
 
-const program = new Command('v2g').description('V2G energy-trading chain: LEAG daemon and tools');
+const program = new Command('v2g').description(
+  'V2G energy-trading chain: LEAG daemon and tools. Relative paths are taken from the directory you run it in.',
+);
 
 program
   .command('keygen')
   .description('create an ed25519 key file (LEAG, RA, grid operator, EV account or wallet)')
   .requiredOption('--out <file>', 'where to write the key (mode 0600)')
-  .action(async (o: { out: string }) => {
+  .option('--force', 'replace an existing key file (its old key is lost)')
+  .action(async (o: { out: string; force?: boolean }) => {
     const key = generateKeyPair();
-    await writeKeyFile(o.out, key);
+    const file = resolve(o.out);
+    await writeKeyFile(file, key, { overwrite: o.force === true });
     console.log(
-      JSON.stringify({ publicKey: toHex(key.publicKey), walletAddress: toHex(walletAddress(key.publicKey)) }),
+      JSON.stringify({
+        publicKey: toHex(key.publicKey),
+        walletAddress: toHex(walletAddress(key.publicKey)),
+        file,
+      }),
     );
   });
 
-program
-  .command('init')
-  .description('create keys, genesis.json and one config per LEAG for a local network')
-  .requiredOption('--dir <dir>', 'output directory')
-  .option('--leags <n>', 'number of LEAGs', int, 4)
-  .option('--chain-id <id>', 'chain id', 'v2g-local')
-  .option('--p2p-port <port>', 'first libp2p port', int, 7100)
-  .option('--http-port <port>', 'first HTTP port', int, 8100)
-  .option('--committee <k>', 'committee size (0 = all eligible LEAGs)', int, 0)
-  .option('--window-blocks <n>', 'blocks per market window', int, 10)
-  .option('--block-interval <ms>', 'target block interval', int, 200)
-  .option(
-    '--leader-policy <policy>',
-    'top (fixed leader, DESIGN §5) or weighted-rotation',
-    leaderPolicy,
-    'top',
-  )
-  .action(async (o) => {
-    const net = await initNetwork({
-      leaderPolicy: o.leaderPolicy,
-      dir: resolve(o.dir),
-      leags: o.leags,
-      chainId: o.chainId,
-      p2pBasePort: o.p2pPort,
-      httpBasePort: o.httpPort,
-      committeeSize: o.committee,
-      windowBlocks: o.windowBlocks,
-      blockIntervalMs: o.blockInterval,
-    });
-    console.log(`wrote genesis.json and ${net.configPaths.length} LEAG configs to ${resolve(o.dir)}`);
-    for (const p of net.configPaths) console.log(`  start with: v2g start --config ${p}`);
-  });
+initCommand(program, leaderPolicy);
 
 program
   .command('start')
-  .description('run a LEAG daemon')
+  .description('run a LEAG daemon until SIGINT or SIGTERM (also stops when the pnpm/npx launcher is stopped)')
   .requiredOption('--config <file>', 'config file written by `v2g init`')
   .action(async (o: { config: string }) => {
     const { runDaemon } = await import('../daemon/runDaemon.ts');
+    const config = resolve(o.config);
+    // The launchers above a `pnpm v2g start` do not pass SIGTERM on (launcherWatch.ts): stop when one is gone.
+    const unwatch = watchLaunchers((launcher) => {
+      console.error(`v2g start: ${launcher} has exited; stopping the LEAG`);
+      process.kill(process.pid, 'SIGTERM');
+    });
     try {
-      await runDaemon(resolve(o.config));
+      await runDaemon(config);
     } catch (err) {
-      // A damaged store gets its own message and exit code (storeCommands.ts); anything else is a plain error.
-      if (err instanceof ChainStoreError) return reportStoreError(err, resolve(o.config));
+      // A held lock, a taken port or a damaged store each get their own sentence (startErrors.ts).
+      if (err instanceof ChainStoreError || (err as { code?: unknown }).code === 'EADDRINUSE')
+        return reportStartError(err, config);
       throw err;
+    } finally {
+      unwatch();
     }
   });
 
@@ -144,77 +131,20 @@ program
 program
   .command('status')
   .description("print a LEAG's health and head")
-  .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
+  .option('--node <url>', 'LEAG API', process.env.V2G_NODE ?? DEFAULT_NODE)
   .action(async (o: { node: string }) => {
-    const c = new NodeClient(o.node);
-    console.log(JSON.stringify({ health: await c.health(), head: await c.head() }, null, 2));
+    const c = clientOf(o);
+    const [health, head, chain] = await Promise.all([c.health(), c.head(), c.chain()]);
+    const info = {
+      chainId: chain.chainId,
+      windowBlocks: chain.windowBlocks,
+      blockIntervalMs: chain.blockIntervalMs,
+    };
+    console.log(JSON.stringify({ node: c.baseUrl, chain: info, health, head }, null, 2));
   });
 
 const ev = program.command('ev').description('EV commands, sent to a LEAG API');
-
-ev.command('register')
-  .description('register an EV account (signed by the RA and the account key)')
-  .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
-  .requiredOption('--ra <file>', 'RA key file')
-  .requiredOption('--account <file>', 'EV account key file')
-  .requiredOption('--leag <hex>', 'public key of the EV home LEAG')
-  .option('--chain-id <id>', 'chain id', 'v2g-local')
-  .action(async (o) => {
-    const tx = registerEvTx(
-      { chainId: o.chainId },
-      await readKeyFile(o.ra),
-      await readKeyFile(o.account),
-      fromHex(o.leag),
-    );
-    console.log(JSON.stringify(await new NodeClient(o.node).submit(tx)));
-  });
-
-ev.command('deposit')
-  .description("credit an EV wallet address (signed by the LEAG's account server key)")
-  .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
-  .requiredOption('--leag-key <file>', 'LEAG key file')
-  .requiredOption('--to <address>', 'wallet address (hex)')
-  .requiredOption('--amount <n>', 'micro-units', int)
-  .requiredOption('--reference <n>', 'unique payment reference', int)
-  .option('--chain-id <id>', 'chain id', 'v2g-local')
-  .option('--window-blocks <n>', 'blocks per market window (genesis)', int, 10)
-  .action(async (o) => {
-    const c = new NodeClient(o.node);
-    const head = await c.head();
-    // The next block (head + 1) falls in window floor(head / windowBlocks).
-    const window = Math.floor(head.height / o.windowBlocks);
-    const tx = depositTx({ chainId: o.chainId }, await readKeyFile(o.leagKey), window, o.reference, [
-      { address: fromHex(o.to), amount: o.amount },
-    ]);
-    console.log(JSON.stringify(await c.submit(tx)));
-  });
-
-ev.command('send')
-  .description('pay from a wallet key to an address; change goes to a new one-time wallet')
-  .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
-  .requiredOption('--from <file>', 'wallet key file')
-  .requiredOption('--to <address>', 'recipient wallet address (hex)')
-  .requiredOption('--amount <n>', 'micro-units', int)
-  .option('--change-key <file>', 'where to write the change wallet key', 'change.key')
-  .option('--chain-id <id>', 'chain id', 'v2g-local')
-  .action(async (o) => {
-    const c = new NodeClient(o.node);
-    const from = await readKeyFile(o.from);
-    const { utxos, balance } = await c.balance(toHex(walletAddress(from.publicKey)));
-    if (balance < o.amount) throw new Error(`wallet holds ${balance}, cannot send ${o.amount}`);
-    const inputs: { outpoint: Outpoint; key: typeof from }[] = utxos.map((u) => ({
-      outpoint: { txId: fromHex(u.txId), index: u.index },
-      key: from,
-    }));
-    const outputs = [{ address: fromHex(o.to), amount: o.amount }];
-    if (balance > o.amount) {
-      const change = generateKeyPair();
-      await writeKeyFile(o.changeKey, change);
-      outputs.push({ address: walletAddress(change.publicKey), amount: balance - o.amount });
-    }
-    console.log(JSON.stringify(await c.submit(transferTx({ chainId: o.chainId }, inputs, outputs))));
-  });
-
+registerEvCommands(ev);
 registerMarketCommands(program, ev);
 
 await program.parseAsync(process.argv).catch((err: unknown) => {

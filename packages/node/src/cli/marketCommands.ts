@@ -1,6 +1,5 @@
 /* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
-import { existsSync } from 'node:fs';
-import { fromHex, generateKeyPair, type KeyPair, type Outpoint, toHex, walletAddress } from '@v2g/core';
+import { fromHex, type KeyPair, type Outpoint, toHex, walletAddress } from '@v2g/core';
 import { type Command, InvalidArgumentError } from 'commander';
 import { NodeClient } from '../client/nodeClient.ts';
 import {
@@ -11,20 +10,21 @@ import {
   sellOrderTx,
   tariffTx,
 } from '../client/txBuilders.ts';
-import { readKeyFile, writeKeyFile } from '../config/keyFile.ts';
-
-function int(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-}
+import { readKeyFile } from '../config/keyFile.ts';
+import {
+  chainOf,
+  DEFAULT_NODE,
+  freshWallet,
+  int,
+  leagKey,
+  type NodeOptions,
+  withKeysDir,
+  withNode,
+} from './chainContext.ts';
 
 const print = (v: unknown) => console.log(JSON.stringify(v, null, 2));
 
-interface Common {
-  node: string;
-  chainId: string;
-}
+type Common = NodeOptions & { keysDir?: string };
 
 /** The order's window: the one given, else the open one (the next one if it closes with this block). */
 async function orderWindow(c: NodeClient, given: number | undefined): Promise<number> {
@@ -35,21 +35,10 @@ async function orderWindow(c: NodeClient, given: number | undefined): Promise<nu
 
 /** The station the order names: the one given, else the account's home LEAG. */
 async function orderLeag(c: NodeClient, account: KeyPair, given: string | undefined): Promise<Uint8Array> {
-  if (given) return fromHex(given);
+  if (given) return leagKey(c, given);
   const a = await c.account(toHex(account.publicKey));
   return fromHex(String(a.account.leag));
 }
-
-/** A fresh one-time wallet key for a payout, refund or change, written to `path`. */
-async function freshWallet(path: string): Promise<{ key: KeyPair; address: Uint8Array }> {
-  // Overwriting a wallet key file would lose whatever that wallet holds.
-  if (existsSync(path)) throw new Error(`${path} exists; name a new file for the one-time wallet key`);
-  const key = generateKeyPair();
-  await writeKeyFile(path, key);
-  return { key, address: walletAddress(key.publicKey) };
-}
-
-const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
 
 /**
  * Market commands (DESIGN §8 "EV commands"): orders and status for EVs,
@@ -58,26 +47,21 @@ const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
  * answers with the market rule's code when the chain would refuse them.
  */
 export function registerMarketCommands(program: Command, ev: Command): void {
-  const withNode = (cmd: Command) =>
-    cmd
-      .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
-      .option('--chain-id <id>', 'chain id', 'v2g-local');
-
-  withNode(ev.command('sell'))
+  withKeysDir(withNode(ev.command('sell')))
     .description('offer energy in a market window (signed by the EV account key)')
     .requiredOption('--account <file>', 'EV account key file')
     .requiredOption('--energy <Wh>', 'energy to sell', int)
     .requiredOption('--expected <price>', 'opening ask, micro-units per Wh', int)
     .requiredOption('--min <price>', 'lowest acceptable price, micro-units per Wh', int)
     .option('--window <w>', 'market window (default: the open one)', int)
-    .option('--leag <hex>', 'station to trade at (default: the home LEAG)')
+    .option('--leag <key|name>', 'station to trade at: public key or name (default: the home LEAG)')
     .option('--payout-key <file>', 'where to write the one-time payout wallet key')
     .action(async (o: Common & Record<string, string | number | undefined>) => {
       const c = new NodeClient(o.node);
       const account = await readKeyFile(String(o.account));
-      const payout = await freshWallet(String(o.payoutKey ?? `payout-${stamp()}.key`));
+      const payout = await freshWallet('payout', o.payoutKey as string | undefined, o);
       const window = await orderWindow(c, o.window as number | undefined);
-      const tx = sellOrderTx({ chainId: o.chainId }, account, {
+      const tx = sellOrderTx(await chainOf(c, o), account, {
         leag: await orderLeag(c, account, o.leag as string | undefined),
         window,
         energyWh: Number(o.energy),
@@ -85,17 +69,22 @@ export function registerMarketCommands(program: Command, ev: Command): void {
         minPrice: Number(o.min),
         payout: payout.address,
       });
-      print({ ...(await c.submitMarket(tx)), window, payoutAddress: toHex(payout.address) });
+      print({
+        ...(await c.submitMarket(tx)),
+        window,
+        payoutAddress: toHex(payout.address),
+        payoutKeyFile: payout.file,
+      });
     });
 
-  withNode(ev.command('buy'))
+  withKeysDir(withNode(ev.command('buy')))
     .description('bid for energy in a market window, escrowing energy × max price from a wallet')
     .requiredOption('--account <file>', 'EV account key file')
     .requiredOption('--from <file>', 'wallet key file paying the escrow')
     .requiredOption('--energy <Wh>', 'energy to buy', int)
     .requiredOption('--max <price>', 'highest price, micro-units per Wh', int)
     .option('--window <w>', 'market window (default: the open one)', int)
-    .option('--leag <hex>', 'station to trade at (default: the home LEAG)')
+    .option('--leag <key|name>', 'station to trade at: public key or name (default: the home LEAG)')
     .option('--refund-key <file>', 'where to write the one-time refund wallet key')
     .option('--change-key <file>', 'where to write the change wallet key')
     .action(async (o: Common & Record<string, string | number | undefined>) => {
@@ -112,11 +101,11 @@ export function registerMarketCommands(program: Command, ev: Command): void {
         inputs.push({ outpoint: { txId: fromHex(u.txId), index: u.index }, key: from });
         held += u.amount;
       }
-      const refund = await freshWallet(String(o.refundKey ?? `refund-${stamp()}.key`));
-      const change = held > escrow ? await freshWallet(String(o.changeKey ?? `change-${stamp()}.key`)) : null;
+      const refund = await freshWallet('refund', o.refundKey as string | undefined, o);
+      const change = held > escrow ? await freshWallet('change', o.changeKey as string | undefined, o) : null;
       const window = await orderWindow(c, o.window as number | undefined);
       const tx = buyOrderTx(
-        { chainId: o.chainId },
+        await chainOf(c, o),
         account,
         {
           leag: await orderLeag(c, account, o.leag as string | undefined),
@@ -128,12 +117,19 @@ export function registerMarketCommands(program: Command, ev: Command): void {
         inputs,
         change ? [{ address: change.address, amount: held - escrow }] : [],
       );
-      print({ ...(await c.submitMarket(tx)), window, escrow, refundAddress: toHex(refund.address) });
+      print({
+        ...(await c.submitMarket(tx)),
+        window,
+        escrow,
+        refundAddress: toHex(refund.address),
+        refundKeyFile: refund.file,
+        changeKeyFile: change?.file ?? null,
+      });
     });
 
   ev.command('status')
     .description("an EV account's reputation <R, R_ES, R_EB> and its unsettled orders")
-    .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
+    .option('--node <url>', 'LEAG API', process.env.V2G_NODE ?? DEFAULT_NODE)
     .option('--account <file>', 'EV account key file')
     .option('--key <hex>', 'EV account public key')
     .action(async (o: { node: string; account?: string; key?: string }) => {
@@ -163,15 +159,16 @@ export function registerMarketCommands(program: Command, ev: Command): void {
     )
     .requiredOption('--ra <file>', 'RA key file')
     .requiredOption('--meter <file>', 'meter key file (created with `v2g keygen`)')
-    .requiredOption('--leag <hex>', "the station's LEAG public key")
+    .requiredOption('--leag <key|name>', "the station's LEAG: public key or name (leag-0)")
     .action(async (o: Common & { ra: string; meter: string; leag: string }) => {
+      const c = new NodeClient(o.node);
       const tx = registerMeterTx(
-        { chainId: o.chainId },
+        await chainOf(c, o),
         await readKeyFile(o.ra),
         await readKeyFile(o.meter),
-        fromHex(o.leag),
+        await leagKey(c, o.leag),
       );
-      print(await new NodeClient(o.node).submit(tx));
+      print(await c.submit(tx));
     });
 
   withNode(meter.command('read'))
@@ -188,7 +185,7 @@ export function registerMarketCommands(program: Command, ev: Command): void {
         throw new Error(`order ${o.order} is ${found.status}; read it once it has cleared`);
       const window = found.window;
       const tx = meterReadingTx(
-        { chainId: o.chainId },
+        await chainOf(c, o),
         await readKeyFile(o.meter),
         window,
         fromHex(o.order),
@@ -202,13 +199,13 @@ export function registerMarketCommands(program: Command, ev: Command): void {
   market
     .command('current')
     .description('the open window, its closing height and tariff')
-    .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
+    .option('--node <url>', 'LEAG API', process.env.V2G_NODE ?? DEFAULT_NODE)
     .action(async (o: { node: string }) => print(await new NodeClient(o.node).marketCurrent()));
 
   market
     .command('window <w>')
     .description("a window's tariff, clearing per station and per-order results")
-    .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
+    .option('--node <url>', 'LEAG API', process.env.V2G_NODE ?? DEFAULT_NODE)
     .option('--limit <n>', 'orders per page (1..500)', int, 100)
     .option('--after <id>', 'the page after this order id')
     .action(async (w: string, o: { node: string; limit: number; after?: string }) => {
@@ -219,13 +216,13 @@ export function registerMarketCommands(program: Command, ev: Command): void {
   market
     .command('order <id>')
     .description('one order: its match and settlement')
-    .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
+    .option('--node <url>', 'LEAG API', process.env.V2G_NODE ?? DEFAULT_NODE)
     .action(async (id: string, o: { node: string }) => print(await new NodeClient(o.node).marketOrder(id)));
 
   market
     .command('reputation')
     .description('EV accounts with R, R_ES, R_EB and whether they are below R_min')
-    .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
+    .option('--node <url>', 'LEAG API', process.env.V2G_NODE ?? DEFAULT_NODE)
     .option('--untrusted', 'only accounts below R_min')
     .option('--limit <n>', 'accounts per page (1..1000)', int, 100)
     .option('--after <key>', 'the page after this account key')
@@ -253,16 +250,17 @@ export function registerMarketCommands(program: Command, ev: Command): void {
       async (
         o: Common & { gridKey: string; window: number; retail: number; feedIn: number; wheeling: number },
       ) => {
+        const c = new NodeClient(o.node);
         const key = await readKeyFile(o.gridKey);
-        const tx = tariffTx({ chainId: o.chainId }, key, o.window, o.retail, o.feedIn, { fee: o.wheeling });
-        print(await new NodeClient(o.node).submit(tx));
+        const tx = tariffTx(await chainOf(c, o), key, o.window, o.retail, o.feedIn, { fee: o.wheeling });
+        print(await c.submit(tx));
       },
     );
 
   grid
     .command('account')
     .description('the grid account: the balance it buys EV surplus from, and what clearing reserved')
-    .option('--node <url>', 'LEAG API', 'http://127.0.0.1:8100')
+    .option('--node <url>', 'LEAG API', process.env.V2G_NODE ?? DEFAULT_NODE)
     .action(async (o: { node: string }) => print(await new NodeClient(o.node).marketGrid()));
 
   withNode(grid.command('fund'))
@@ -284,7 +282,7 @@ export function registerMarketCommands(program: Command, ev: Command): void {
         held += u.amount;
       }
       const change = held > o.amount ? [{ address: own, amount: held - o.amount }] : [];
-      print(await c.submit(gridAccountTx({ chainId: o.chainId }, key, Date.now(), inputs, change)));
+      print(await c.submit(gridAccountTx(await chainOf(c, o), key, Date.now(), inputs, change)));
     });
 
   withNode(grid.command('withdraw'))
@@ -292,12 +290,9 @@ export function registerMarketCommands(program: Command, ev: Command): void {
     .requiredOption('--grid-key <file>', 'grid operator key file')
     .requiredOption('--amount <n>', 'micro-units', int)
     .action(async (o: Common & { gridKey: string; amount: number }) => {
+      const c = new NodeClient(o.node);
       const key = await readKeyFile(o.gridKey);
       const outputs = [{ address: walletAddress(key.publicKey), amount: o.amount }];
-      print(
-        await new NodeClient(o.node).submit(
-          gridAccountTx({ chainId: o.chainId }, key, Date.now(), [], outputs),
-        ),
-      );
+      print(await c.submit(gridAccountTx(await chainOf(c, o), key, Date.now(), [], outputs)));
     });
 }

@@ -17,6 +17,29 @@ export interface SubmitResult {
   readonly error?: { code: string; message: string };
 }
 
+/** The LEAG did not answer at all: nothing listens at the URL, or the network is in the way. */
+export class LeagUnreachableError extends Error {
+  readonly url: string;
+  constructor(url: string, message: string) {
+    super(message);
+    this.url = url;
+  }
+}
+
+/** GET /v1/chain (chainInfoRoute.ts). */
+export interface ChainInfo {
+  readonly chainId: string;
+  readonly genesisHash: string;
+  readonly genesisTime: number;
+  readonly raKey: string;
+  readonly gridOperatorKey: string;
+  readonly blockIntervalMs: number;
+  readonly windowBlocks: number;
+  readonly settlementWindows: number;
+  readonly leags: readonly { name: string; publicKey: string }[];
+  readonly params: Record<string, unknown>;
+}
+
 /** GET /v1/health (healthRoute.ts). */
 export interface HealthStatus {
   readonly status: 'ok' | 'unhealthy';
@@ -31,13 +54,29 @@ export interface HealthStatus {
 /** A small HTTP client for one LEAG's API. */
 export class NodeClient {
   readonly baseUrl: string;
+  private chainInfo: Promise<ChainInfo> | undefined;
 
   constructor(baseUrl: string) {
     this.baseUrl = baseUrl.replace(/\/$/, '');
   }
 
+  /** fetch(), with a failure to connect named by the URL: `fetch failed` alone does not say which LEAG. */
+  private async fetch(path: string, init?: RequestInit): Promise<Response> {
+    const url = `${this.baseUrl}${path}`;
+    try {
+      return await fetch(url, init);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+      throw new LeagUnreachableError(
+        this.baseUrl,
+        `cannot reach the LEAG API at ${this.baseUrl} (${why}); is the LEAG running, and is --node right?`,
+      );
+    }
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
+    const res = await this.fetch(path, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
@@ -63,13 +102,19 @@ export class NodeClient {
     return this.request('GET', `/v1/txs/${id}`);
   }
 
+  /** GET /v1/chain: chain id, window length and the genesis LEAGs; fixed for the chain's life, so asked once. */
+  chain(): Promise<ChainInfo> {
+    this.chainInfo ??= this.request<ChainInfo>('GET', '/v1/chain');
+    return this.chainInfo;
+  }
+
   head(): Promise<{ height: number; hash: string; stateRoot: string }> {
     return this.request('GET', '/v1/head');
   }
 
   /** The LEAG's health: 200 `ok`, or 503 `unhealthy` with its reasons; both are answers, not errors. */
   async health(): Promise<HealthStatus> {
-    const res = await fetch(`${this.baseUrl}/v1/health`);
+    const res = await this.fetch('/v1/health');
     if (res.status !== 200 && res.status !== 503) {
       throw new ApiRequestError(res.status, 'http-error', await res.text());
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { bytesEqual, fromHex, type KeyPair, keyPairFromSeed, toHex } from '@v2g/core';
 
 /**
@@ -12,16 +12,36 @@ import { bytesEqual, fromHex, type KeyPair, keyPairFromSeed, toHex } from '@v2g/
  * the target is a new inode with the new mode, and a reader sees the old or
  * the new key, never half of one.
  */
-export async function writeKeyFile(path: string, key: KeyPair): Promise<void> {
+export async function writeKeyFile(
+  path: string,
+  key: KeyPair,
+  o: { overwrite?: boolean } = {},
+): Promise<void> {
   const body = { publicKey: toHex(key.publicKey), secretKey: toHex(key.secretKey) };
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await writeFile(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     await chmod(tmp, 0o600);
-    await rename(tmp, path);
-  } catch (err) {
+    // link() fails when the target exists, in the same step that creates it: no window in which a key
+    // written by someone else in the meantime could be replaced.
+    if (o.overwrite === false)
+      await link(tmp, path).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'EEXIST' ? new KeyFileExistsError(path) : err;
+      });
+    else await rename(tmp, path);
+  } finally {
     await rm(tmp, { force: true });
-    throw err;
+  }
+}
+
+/** A key file is never replaced unless asked: the key it holds, and whatever it owns, would be gone. */
+export class KeyFileExistsError extends Error {
+  readonly path: string;
+  constructor(path: string) {
+    super(
+      `${path} exists; it holds a key (and whatever that key owns). Choose another file, or --force to replace it`,
+    );
+    this.path = path;
   }
 }
 

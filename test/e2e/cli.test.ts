@@ -1,0 +1,209 @@
+// Ports: 39100–39299.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { NodeClient } from '../../packages/node/src/client/nodeClient.ts';
+import { waitFor } from '../../packages/node/src/testnet/processes.ts';
+import { launch, PNPM_V2G, parseJson, pnpmV2g, REPO, v2g } from './cliRun.ts';
+
+const HTTP = 39150;
+const node = `http://127.0.0.1:${HTTP}`;
+
+/**
+ * Issue 11, "a CLI that does not bite", as a station operator and an EV owner
+ * meet it: run from their own directory (not the repository), through
+ * `pnpm v2g` and through bin/v2g, against a one-LEAG network.
+ */
+describe('the v2g CLI run from a directory of its own', { timeout: 240_000 }, () => {
+  let cwd: string;
+  let daemon: ReturnType<typeof launch> | null = null;
+
+  before(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'v2g-cli-'));
+  });
+
+  after(async () => {
+    if (daemon?.pid && daemon.exitCode === null) process.kill(-daemon.pid, 'SIGKILL');
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  test('`pnpm v2g init` writes where the caller is, with a window a person can trade in, and never over a network', async () => {
+    const r = await pnpmV2g(
+      cwd,
+      'init',
+      '--dir',
+      'net',
+      '--leags',
+      '1',
+      '--http-port',
+      `${HTTP}`,
+      '--p2p-port',
+      '39100',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(cwd, 'net', 'genesis.json')), 'net/ is relative to the caller');
+    assert.ok(!existsSync(join(REPO, 'net')), 'nothing lands in the repository');
+    const genesis = await readFile(join(cwd, 'net', 'genesis.json'), 'utf8');
+    const windowBlocks = (JSON.parse(genesis) as { params: { market: { windowBlocks: number } } }).params
+      .market.windowBlocks;
+    assert.equal(windowBlocks, 300, 'a minute of 200 ms blocks');
+
+    const again = await v2g(cwd, 'init', '--dir', 'net', '--leags', '1');
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already holds a network.*--force/);
+    assert.equal(await readFile(join(cwd, 'net', 'genesis.json'), 'utf8'), genesis, 'genesis untouched');
+
+    const key = await v2g(cwd, 'keygen', '--out', 'net/ra.key');
+    assert.equal(key.code, 1);
+    assert.match(key.stderr, /net\/ra\.key exists/);
+    const forced = await v2g(cwd, 'keygen', '--out', 'ev.key');
+    assert.equal(forced.code, 0);
+    assert.equal(
+      parseJson<{ file: string }>(forced).file,
+      join(cwd, 'ev.key'),
+      'keygen says where the key is',
+    );
+  });
+
+  test('`pnpm v2g start` serves; a second start says the LEAG is already running', async () => {
+    daemon = launch(PNPM_V2G[0], [...PNPM_V2G[1], 'start', '--config', 'net/leag-0.json'], cwd);
+    const c = new NodeClient(node);
+    await waitFor('the LEAG at height 2', 60_000, async () =>
+      (await c.head()).height >= 2 ? true : undefined,
+    );
+    const second = await v2g(cwd, 'start', '--config', 'net/leag-0.json');
+    assert.equal(second.code, 65);
+    assert.match(second.stderr, /a LEAG is already running on .*net\/data\/leag-0/);
+  });
+
+  test('EV commands take the chain id and the window from the LEAG, and a payout key is written where it says', async () => {
+    const c = new NodeClient(node);
+    assert.equal((await c.chain()).chainId, 'v2g-local');
+    const committed = async (id: string) =>
+      waitFor(`${id} committed`, 20_000, async () =>
+        (await c.txStatus(id)).status === 'committed' ? true : undefined,
+      );
+    const ev = await v2g(
+      cwd,
+      'ev',
+      'register',
+      '--node',
+      node,
+      '--ra',
+      'net/ra.key',
+      '--account',
+      'ev.key',
+      '--leag',
+      'leag-0',
+    );
+    assert.equal(ev.code, 0, ev.stderr);
+    await committed(parseJson<{ id: string }>(ev).id);
+    const { window } = await c.marketCurrent();
+    for (const w of [window, window + 1]) {
+      const t = await v2g(
+        cwd,
+        'grid',
+        'tariff',
+        '--node',
+        node,
+        '--grid-key',
+        'net/grid.key',
+        '--window',
+        `${w}`,
+        '--retail',
+        '300',
+        '--feed-in',
+        '100',
+      );
+      assert.equal(t.code, 0, t.stderr);
+      await committed(parseJson<{ id: string }>(t).id);
+    }
+    const address = parseJson<{ walletAddress: string }>(
+      await v2g(cwd, 'keygen', '--out', 'wallet.key'),
+    ).walletAddress;
+    // With 300-block windows, the old default of 10 named window 30 at height 300: `window-closed`.
+    const dep = await v2g(
+      cwd,
+      'ev',
+      'deposit',
+      '--node',
+      node,
+      '--leag-key',
+      'net/leag-0.key',
+      '--to',
+      address,
+      '--amount',
+      '5000',
+      '--reference',
+      '1',
+    );
+    assert.equal(dep.code, 0, dep.stderr);
+    assert.equal(parseJson<{ window: number }>(dep).window, (await c.marketCurrent()).window);
+
+    const sell = await v2g(
+      cwd,
+      'ev',
+      'sell',
+      '--node',
+      node,
+      '--account',
+      'ev.key',
+      '--energy',
+      '1000',
+      '--expected',
+      '250',
+      '--min',
+      '150',
+    );
+    assert.equal(sell.code, 0, sell.stderr);
+    const out = parseJson<{ id: string; payoutKeyFile: string }>(sell);
+    assert.match(out.id, /^[0-9a-f]{64}$/);
+    assert.ok(out.payoutKeyFile.startsWith(join(cwd, 'wallets')), `payout key in ${out.payoutKeyFile}`);
+    assert.ok(existsSync(out.payoutKeyFile));
+    assert.match(sell.stderr, new RegExp(`wrote the payout wallet key to ${out.payoutKeyFile}`));
+
+    const wrongChain = await v2g(
+      cwd,
+      'ev',
+      'register',
+      '--node',
+      node,
+      '--chain-id',
+      'other',
+      '--ra',
+      'net/ra.key',
+      '--account',
+      'wallet.key',
+      '--leag',
+      'leag-0',
+    );
+    assert.equal(wrongChain.code, 1);
+    assert.match(wrongChain.stderr, /--chain-id other, but the LEAG .* serves chain v2g-local/);
+  });
+
+  test('`v2g status` against a LEAG that is not there names the URL', async () => {
+    const r = await v2g(cwd, 'status', '--node', 'http://127.0.0.1:39299');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot reach the LEAG API at http:\/\/127\.0\.0\.1:39299 \(ECONNREFUSED\)/);
+  });
+
+  test('SIGTERM to the npx process that ran `pnpm v2g start` stops the LEAG', async () => {
+    assert.ok(daemon?.pid);
+    const exited = new Promise<void>((resolve) => daemon!.once('exit', () => resolve()));
+    process.kill(daemon.pid, 'SIGTERM');
+    await exited;
+    await waitFor('the LEAG to stop', 15_000, async () =>
+      fetch(`${node}/v1/head`).then(
+        () => undefined,
+        () => true,
+      ),
+    );
+    await waitFor('the data directory to be free', 15_000, async () => {
+      const r = await v2g(cwd, 'store', 'check', '--config', 'net/leag-0.json');
+      return r.code === 0 ? true : undefined;
+    });
+  });
+});
