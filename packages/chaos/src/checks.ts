@@ -1,6 +1,6 @@
 import { fromHex, verifyVote } from '@v2g/core';
 import type { ScannedChain, SeenVote } from './chainScan.ts';
-import type { Stall } from './recovery.ts';
+import type { RecoveryTracker, Stall } from './recovery.ts';
 
 export interface Check {
   readonly name: string;
@@ -121,6 +121,18 @@ export function checkRecovery(stalls: readonly Stall[], boundMs: number): Check 
       (worst
         ? `; slowest ${(worst.afterHealMs! / 1000).toFixed(1)} s (${worst.endedBy}) after ${describe(worst)}`
         : ''),
+  };
+}
+
+/** No stretch without a new height longer than the bound while a quorum was up all along. */
+export function checkQuorumStall(gap: RecoveryTracker['longestQuorumGap'], boundMs: number): Check {
+  return {
+    name: `no stall over ${boundMs / 1000} s with quorum up`,
+    passed: gap === null || gap.ms <= boundMs,
+    detail: gap
+      ? `longest ${(gap.ms / 1000).toFixed(1)} s from height ${gap.fromHeight} at ${(gap.fromMs / 1000).toFixed(1)} s, ` +
+        `last actions: ${gap.recent.map((c) => c.what).join(', ') || 'none'}`
+      : 'a quorum was never up',
   };
 }
 

@@ -31,6 +31,14 @@ export class RecoveryTracker {
   readonly stalls: Stall[] = [];
   /** The longest time between two new heights, and the causes seen in between. */
   longestGap: { ms: number; fromHeight: number; fromMs: number; causes: Cause[] } | null = null;
+  /**
+   * The longest time without a new height while a quorum was up all along,
+   * whatever opened it (a leader cut off after its last block, say), with
+   * the last actions before its end.
+   */
+  longestQuorumGap: { ms: number; fromHeight: number; fromMs: number; recent: Cause[] } | null = null;
+  private quorumSince: number | null = null;
+  private recent: Cause[] = [];
   private open: { causes: Cause[]; startHeight: number; after: Cause | null } | null = null;
   private lastFault: Cause | null = null;
   private quorum = false;
@@ -45,6 +53,10 @@ export class RecoveryTracker {
 
   /** After every action: what it was and whether a quorum is now up. */
   action(cause: Cause, quorum: boolean): void {
+    if (!quorum && this.quorumSince !== null) this.noteQuorumGap(cause.atMs);
+    if (quorum && this.quorumSince === null) this.quorumSince = cause.atMs;
+    if (!quorum) this.quorumSince = null;
+    this.recent = [...this.recent, cause].slice(-3);
     this.sinceBlock.push(cause);
     if (!quorum) {
       if (this.open) this.close(cause.atMs, 'quorum-lost');
@@ -61,6 +73,7 @@ export class RecoveryTracker {
   block(height: number, atMs: number): void {
     if (height <= this.height) return;
     this.noteGap(atMs);
+    this.noteQuorumGap(atMs);
     this.height = height;
     this.lastBlockMs = atMs;
     this.sinceBlock = [];
@@ -71,6 +84,15 @@ export class RecoveryTracker {
   end(atMs: number): void {
     if (this.open) this.close(atMs, 'end');
     this.noteGap(atMs);
+    this.noteQuorumGap(atMs);
+  }
+
+  private noteQuorumGap(atMs: number): void {
+    if (this.quorumSince === null) return;
+    const fromMs = Math.max(this.lastBlockMs, this.quorumSince);
+    const ms = atMs - fromMs;
+    if (this.longestQuorumGap && ms <= this.longestQuorumGap.ms) return;
+    this.longestQuorumGap = { ms, fromHeight: this.height, fromMs, recent: this.recent };
   }
 
   private noteGap(atMs: number): void {

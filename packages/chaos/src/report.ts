@@ -36,6 +36,13 @@ export interface ChaosReport {
   readonly longestStall: StallJson | null;
   /** The longest time between two new heights over the whole run, whatever the faults. */
   readonly longestGap: { seconds: number; atSeconds: number; fromHeight: number; preceded: string } | null;
+  /** The longest time without a new height while a quorum was up all along. */
+  readonly longestStallWithQuorum: {
+    seconds: number;
+    atSeconds: number;
+    fromHeight: number;
+    lastActions: string;
+  } | null;
   /** Every recovery that took longer than the bound. */
   readonly slowRecoveries: StallJson[];
   readonly events: readonly FaultRecord[];
@@ -75,6 +82,7 @@ export function buildReport(r: ReportInput): ChaosReport {
   const bound = r.options.recoveryBoundMs;
   const afterHeal = stalls.filter((s) => s.afterHealMs !== null);
   const gap = r.auditor.recovery.longestGap;
+  const qgap = r.auditor.recovery.longestQuorumGap;
   const checks = [...r.audit.checks, crashCheck(r.crashes)];
   return {
     passed: checks.every((c) => c.passed !== false),
@@ -103,6 +111,14 @@ export function buildReport(r: ReportInput): ChaosReport {
           atSeconds: round(gap.fromMs / 1000),
           fromHeight: gap.fromHeight,
           preceded: summarize(gap.causes.map((c) => c.what)),
+        }
+      : null,
+    longestStallWithQuorum: qgap
+      ? {
+          seconds: round(qgap.ms / 1000),
+          atSeconds: round(qgap.fromMs / 1000),
+          fromHeight: qgap.fromHeight,
+          lastActions: summarize(qgap.recent.map((c) => c.what)),
         }
       : null,
     slowRecoveries: afterHeal.filter((s) => s.afterHealMs! > bound).map((s) => stallJson(s)!),
@@ -149,6 +165,11 @@ export function formatReport(r: ChaosReport): string {
     r.longestGap
       ? `${r.longestGap.seconds} s from ${r.longestGap.atSeconds} s, after: ${r.longestGap.preceded}`
       : '-',
+  );
+  const q = r.longestStallWithQuorum;
+  row(
+    'longest stall with quorum up',
+    q ? `${q.seconds} s from ${q.atSeconds} s, after: ${q.lastActions}` : '-',
   );
   for (const s of r.slowRecoveries) row('  slow recovery', stallLine(s, true));
   lines.push('', 'checks');

@@ -61,3 +61,29 @@ describe('recovery windows', () => {
     );
   });
 });
+
+describe('stalls with quorum up', () => {
+  test('a stall that starts after the first block following a fault still counts', () => {
+    const r = new RecoveryTracker();
+    r.action(heal(0, 'start'), true);
+    r.block(1, 1000);
+    r.action(fault(2000, 'partition leader'), true);
+    r.block(2, 2100);
+    r.block(3, 16_100);
+    assert.equal(r.longestQuorumGap!.ms, 14_000);
+    assert.deepEqual(
+      r.longestQuorumGap!.recent.map((c) => c.what),
+      ['start', 'partition leader'],
+    );
+  });
+
+  test('time without quorum does not count', () => {
+    const r = new RecoveryTracker();
+    r.action(heal(0), true);
+    r.block(1, 500);
+    r.action(fault(1000), false);
+    r.action(heal(30_000), true);
+    r.block(2, 32_000);
+    assert.equal(r.longestQuorumGap!.ms, 2000);
+  });
+});
