@@ -159,8 +159,8 @@ describe('the v2g CLI run from a directory of its own', { timeout: 240_000 }, ()
       '150',
     );
     assert.equal(sell.code, 0, sell.stderr);
-    const out = parseJson<{ id: string; payoutKeyFile: string }>(sell);
-    assert.match(out.id, /^[0-9a-f]{64}$/);
+    const out = parseJson<{ accepted: boolean; payoutKeyFile: string }>(sell);
+    assert.equal(out.accepted, true);
     assert.ok(out.payoutKeyFile.startsWith(join(cwd, 'wallets')), `payout key in ${out.payoutKeyFile}`);
     assert.ok(existsSync(out.payoutKeyFile));
     assert.match(sell.stderr, new RegExp(`wrote the payout wallet key to ${out.payoutKeyFile}`));

@@ -29,11 +29,12 @@
  *      success). Empty until the settlement deadline has passed.
  * GET  /v1/market/orders/:id
  *      One order (its id is its transaction id): status pending | open |
- *      cleared | settled, the order record with its match (matchedWh, price,
+ *      cleared (matched) | unmatched | settled, the order record with its match (matchedWh, price,
  *      escrow released) while open, and its settlement record once settled.
- * GET  /v1/market/orders?account=<key>&limit=
- *      An account's unsettled orders (a scan of the open orders, which hold at
- *      most settlementWindows + 1 windows), limit 1..500.
+ * GET  /v1/market/orders?account=<key>&status=&limit=
+ *      An account's orders in one status (orderView.ts): open (default),
+ *      cleared (matched), unmatched, or unsettled for all three (a scan of the
+ *      unsettled orders, which hold at most settlementWindows + 1 windows), limit 1..500.
  * POST /v1/market/txs  {"tx": "<hex>"}
  *      Submits a sell-order, buy-order, meter-reading or grid-account. Like every
  *      submission, it is applied to the committed state as the next block
@@ -80,7 +81,9 @@ import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 import { ApiError } from './apiError.ts';
 import { registerMarketHistoryRoutes } from './marketHistoryRoutes.ts';
+import { ORDER_STATUSES, type OrderStatus, orderStatus, orderView } from './orderView.ts';
 import { singleTxBody } from './schemas.ts';
+import { submissionResult } from './submissionResult.ts';
 
 /** Kinds the market endpoint takes; everything else goes through POST /v1/txs. */
 const MARKET_KINDS = ['sell-order', 'buy-order', 'meter-reading', 'grid-account'] as const;
@@ -243,7 +246,7 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
       if (open) {
         return {
           id: idHex,
-          status: open.cleared ? 'cleared' : 'open',
+          status: orderStatus(open),
           ...timeline(open.window),
           order: orderJson(open),
           settlement: null,
@@ -278,18 +281,20 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
           required: ['account'],
           properties: {
             account: { type: 'string', pattern: HEX64 },
+            status: { type: 'string', enum: [...ORDER_STATUSES, 'unsettled'], default: 'open' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
           },
         },
       },
     },
     async (req) => {
-      const q = req.query as { account: string; limit: number };
+      const q = req.query as { account: string; status: OrderStatus | 'unsettled'; limit: number };
       const view = new StateView(c.chain.state);
       const orders: unknown[] = [];
       for (const [key] of view.scan('order/')) {
         const order = view.read(orderRecordCodec, key)!;
         if (toHex(order.account) !== q.account) continue;
+        if (q.status !== 'unsettled' && orderStatus(order) !== q.status) continue;
         orders.push({ id: key.slice('order/'.length), ...orderJson(order) });
         if (orders.length >= q.limit) break;
       }
@@ -314,7 +319,7 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
     // The mempool applies it to the committed state as the next block would, so a refusal carries the rule's code.
     const r = c.submitTx(bytes);
     if (!r.ok) throw new ApiError(r.code, r.reason);
-    return reply.status(202).send({ id: r.pending.idHex, hash: r.pending.hashHex });
+    return reply.status(202).send(submissionResult(r));
   });
 
   app.get(
@@ -377,7 +382,7 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
 }
 
 function orderJson(order: Parameters<typeof orderRecordCodec.toJson>[0]) {
-  return orderRecordCodec.toJson(order) as Record<string, unknown>;
+  return orderView(order);
 }
 
 function settledJson(view: StateView, key: string) {

@@ -16,7 +16,7 @@ import {
   txHash,
   utxoCodec,
 } from '@v2g/core';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { defaultNodeLimits, type NodeLimits } from '../config/config.ts';
@@ -34,6 +34,7 @@ import { registerMarketRoutes } from './marketRoutes.ts';
 import { clientErrorHandler, frameworkErrors } from './protocolErrors.ts';
 import { validatorCompiler } from './requestValidation.ts';
 import { singleTxBody, TX_HEX } from './schemas.ts';
+import { batchAnswer, submissionResult } from './submissionResult.ts';
 
 export interface CommitteeMember {
   readonly publicKey: string;
@@ -123,11 +124,11 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
     reply.status(404).send(errorBody('not-found', `no route ${req.method} ${req.url}`));
   });
 
-  const submit = (hex: string) => {
-    const r = c.submitTx(fromHex(hex));
-    return r.ok
-      ? { accepted: true, id: r.pending.idHex, hash: r.pending.hashHex }
-      : { accepted: false, error: { code: r.code, message: r.reason } };
+  /** One accepted transaction answers 202 with its result; a refused one, the API error with its code. */
+  const submitOne = (bytes: Uint8Array, reply: FastifyReply) => {
+    const r = submissionResult(c.submitTx(bytes));
+    if (!r.accepted) throw new ApiError(r.error.code, r.error.message);
+    return reply.status(202).send(r);
   };
 
   app.post(
@@ -137,11 +138,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
         body: singleTxBody,
       },
     },
-    async (req, reply) => {
-      const r = submit((req.body as { tx: string }).tx);
-      if (!r.accepted) throw new ApiError(r.error!.code, r.error!.message);
-      return reply.status(202).send({ id: r.id, hash: r.hash });
-    },
+    async (req, reply) => submitOne(fromHex((req.body as { tx: string }).tx), reply),
   );
 
   app.post(
@@ -162,16 +159,13 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
         },
       },
     },
-    async (req) => {
-      const results = (req.body as { txs: string[] }).txs.map(submit);
-      return { accepted: results.filter((r) => r.accepted).length, results };
-    },
+    async (req) => batchAnswer((req.body as { txs: string[] }).txs.map((hex) => c.submitTx(fromHex(hex)))),
   );
 
   /**
    * Binary batch for load generators and LEAG-side tools: the body is a CBOR
    * list of transaction byte strings (the gossip batch format), sent as
-   * `application/cbor`. Answers how many were accepted and why others were not.
+   * `application/cbor`. Answers as /v1/txs/batch does (submissionResult.ts).
    */
   app.addContentTypeParser('application/cbor', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.post('/v1/txs/cbor', async (req) => {
@@ -182,12 +176,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
     } catch (err) {
       throw new ApiError('malformed', err instanceof Error ? err.message : String(err));
     }
-    const refused: { index: number; code: string; message: string }[] = [];
-    txs.forEach((bytes, index) => {
-      const r = c.submitTx(bytes);
-      if (!r.ok) refused.push({ index, code: r.code, message: r.reason });
-    });
-    return { accepted: txs.length - refused.length, refused };
+    return batchAnswer(txs.map((bytes) => c.submitTx(bytes)));
   });
 
   /** The same as /v1/txs, with the transaction in its JSON form (hex for bytes). */
@@ -198,9 +187,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
     } catch (err) {
       throw new ApiError('malformed', err instanceof Error ? err.message : String(err));
     }
-    const r = submit(toHex(bytes));
-    if (!r.accepted) throw new ApiError(r.error!.code, r.error!.message);
-    return reply.status(202).send({ id: r.id, hash: r.hash });
+    return submitOne(bytes, reply);
   });
 
   app.get('/v1/txs/:id', { schema: { params: hexParam('id') } }, async (req) => {

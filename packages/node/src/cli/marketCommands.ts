@@ -138,7 +138,7 @@ export function registerMarketCommands(program: Command, ev: Command): void {
       if (!key) throw new InvalidArgumentError('give --account or --key');
       const [account, orders, current] = await Promise.all([
         c.account(key),
-        c.accountOrders(key),
+        c.accountOrders(key, 'unsettled'),
         c.marketCurrent(),
       ]);
       const rep = account.account.reputation as { es: number; eb: number };
@@ -147,7 +147,8 @@ export function registerMarketCommands(program: Command, ev: Command): void {
         untrustedAsSeller: rep.es < current.rMinPpm,
         untrustedAsBuyer: rep.eb < current.rMinPpm,
         rMinPpm: current.rMinPpm,
-        openOrders: orders.orders,
+        // Each with its status: open, cleared (matched) or unmatched.
+        unsettledOrders: orders.orders,
       });
     });
 

@@ -10,11 +10,28 @@ export class ApiRequestError extends Error {
   }
 }
 
+/** What became of one transaction in a batch (api/submissionResult.ts). */
 export interface SubmitResult {
+  readonly index: number;
   readonly accepted: boolean;
   readonly id?: string;
   readonly hash?: string;
   readonly error?: { code: string; message: string };
+}
+
+/** An accepted single submission; a refused one is thrown as an ApiRequestError with its code. */
+export interface Accepted {
+  readonly accepted: true;
+  readonly id: string;
+  readonly hash: string;
+}
+
+/** The answer of /v1/txs/batch and /v1/txs/cbor. */
+export interface BatchAnswer {
+  readonly accepted: number;
+  readonly refusedCount: number;
+  readonly results: SubmitResult[];
+  readonly refused: { index: number; code: string; message: string }[];
 }
 
 /** The LEAG did not answer at all: nothing listens at the URL, or the network is in the way. */
@@ -90,11 +107,11 @@ export class NodeClient {
     return json as T;
   }
 
-  submit(tx: Tx): Promise<{ id: string; hash: string }> {
+  submit(tx: Tx): Promise<Accepted> {
     return this.request('POST', '/v1/txs', { tx: toHex(encodeTx(tx)) });
   }
 
-  submitBatch(txs: readonly Tx[]): Promise<{ accepted: number; results: SubmitResult[] }> {
+  submitBatch(txs: readonly Tx[]): Promise<BatchAnswer> {
     return this.request('POST', '/v1/txs/batch', { txs: txs.map((t) => toHex(encodeTx(t))) });
   }
 
@@ -136,7 +153,7 @@ export class NodeClient {
   }
 
   /** A sell-order, buy-order or meter-reading, checked against the LEAG's state before it is pooled. */
-  submitMarket(tx: Tx): Promise<{ id: string; hash: string }> {
+  submitMarket(tx: Tx): Promise<Accepted> {
     return this.request('POST', '/v1/market/txs', { tx: toHex(encodeTx(tx)) });
   }
 
@@ -156,8 +173,13 @@ export class NodeClient {
     return this.request('GET', `/v1/market/orders/${id}`);
   }
 
-  accountOrders(account: string, limit = 100): Promise<{ orders: Record<string, unknown>[] }> {
-    return this.request('GET', `/v1/market/orders${query({ account, limit })}`);
+  /** An account's orders in one status: open (its window has not cleared), cleared (matched), unmatched, or all unsettled. */
+  accountOrders(
+    account: string,
+    status: 'open' | 'cleared' | 'unmatched' | 'unsettled' = 'open',
+    limit = 100,
+  ): Promise<{ orders: Record<string, unknown>[] }> {
+    return this.request('GET', `/v1/market/orders${query({ account, status, limit })}`);
   }
 
   reputation(page: { limit?: number; after?: string; untrusted?: boolean } = {}): Promise<ReputationPage> {
