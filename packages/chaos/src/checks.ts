@@ -55,12 +55,15 @@ export function checkBlocksKept(
   };
 }
 
-/** Every LEAG ends within `slack` heights of the highest. */
+/** Every LEAG ends within `slack` heights of the highest, and serves every block up to its head. */
 export function checkCaughtUp(chains: readonly ScannedChain[], leags: number, slack = 2): Check {
   const top = Math.max(0, ...chains.map((c) => c.head));
-  const behind = Array.from({ length: leags }, (_, i) => chains.find((c) => c.leag === i)).flatMap((c, i) =>
-    c && c.head >= top - slack ? [] : [`leag-${i} at ${c ? c.head : 'no answer'}`],
-  );
+  const behind = Array.from({ length: leags }, (_, i) => chains.find((c) => c.leag === i)).flatMap((c, i) => {
+    if (!c) return [`leag-${i} does not answer`];
+    if (c.missing.length > 0)
+      return [`leag-${i} cannot serve ${c.missing.length} blocks (first ${c.missing[0]})`];
+    return c.head >= top - slack ? [] : [`leag-${i} at ${c.head}`];
+  });
   return {
     name: 'every LEAG caught up',
     passed: behind.length === 0,
