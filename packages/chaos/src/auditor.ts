@@ -34,6 +34,12 @@ export interface AuditorOptions {
   onCommitted(id: string): void;
 }
 
+export interface Kill {
+  readonly atMs: number;
+  readonly leags: readonly number[];
+  readonly what: string;
+}
+
 export interface AuditResult {
   readonly checks: Check[];
   readonly chains: { leag: number; head: number; missing: number }[];
@@ -78,8 +84,12 @@ export class Auditor {
     this.acks.set(id, { kind, leag, atMs: this.o.now() });
   }
 
-  /** Stops watching; every LEAG should be up again and given time to catch up before this. */
-  async finish(): Promise<AuditResult> {
+  /**
+   * Stops watching; every LEAG should be up again and given time to catch up
+   * before this. `kills` (SIGKILLs with the LEAGs they hit) attribute lost
+   * transactions.
+   */
+  async finish(kills: readonly Kill[] = []): Promise<AuditResult> {
     this.recovery.end(this.o.now());
     this.abort.abort();
     await Promise.all(this.loops);
@@ -94,7 +104,7 @@ export class Auditor {
     const oneChain = checkOneChain(chains, this.observed);
     const blocksKept = checkBlocksKept(chains, this.observed);
     const kept = checkCommittedKept(this.committed, chains);
-    const acks = await this.ackOutcomes(chains);
+    const acks = await this.ackOutcomes(chains, kills);
     const votes = chains.flatMap((c) => c.votes);
     const found = findDoubleSigns(votes, this.o.chainId);
     const equivocators = new Set([...found.doubleSigns.map((d) => d.voter), ...this.o.byzantine]);
@@ -156,10 +166,11 @@ export class Auditor {
   }
 
   /** Acknowledged transactions not on the final chain are looked up on the highest LEAG and on the one that took them. */
-  private async ackOutcomes(chains: readonly ScannedChain[]): Promise<AckOutcomes> {
+  private async ackOutcomes(chains: readonly ScannedChain[], kills: readonly Kill[]): Promise<AckOutcomes> {
     const best = chains.reduce<ScannedChain | null>((a, c) => (a && a.head >= c.head ? a : c), null);
     const out = { acked: this.acks.size, committed: 0, dropped: 0, pending: 0, unaccounted: 0 };
     const unaccountedByKind: Record<string, number> = {};
+    const unaccountedByCause: Record<string, number> = {};
     for (const [id, ack] of this.acks) {
       if (best?.txHeights.has(id)) {
         out.committed++;
@@ -178,9 +189,15 @@ export class Auditor {
       else {
         out.unaccounted++;
         unaccountedByKind[ack.kind] = (unaccountedByKind[ack.kind] ?? 0) + 1;
+        const cause = this.committed.has(id)
+          ? 'its block was lost'
+          : (kills.find(
+              (k) => k.leags.includes(ack.leag) && k.atMs >= ack.atMs && k.atMs - ack.atMs <= 10_000,
+            )?.what ?? 'no SIGKILL of its LEAG within 10 s');
+        unaccountedByCause[cause] = (unaccountedByCause[cause] ?? 0) + 1;
       }
     }
-    return { ...out, unaccountedByKind };
+    return { ...out, unaccountedByKind, unaccountedByCause };
   }
 }
 

@@ -96,6 +96,8 @@ export interface AckOutcomes {
   readonly pending: number;
   readonly unaccounted: number;
   readonly unaccountedByKind: Record<string, number>;
+  /** Unaccounted transactions by what probably lost them: the first SIGKILL of the LEAG that took them, within 10 s. */
+  readonly unaccountedByCause: Record<string, number>;
 }
 
 export function checkAcked(o: AckOutcomes): Check {

@@ -15,6 +15,8 @@ export interface FaultRecord {
   readonly action: string;
   /** Why the action was not applied (e.g. no namespaces, no libfaketime). */
   readonly skipped?: string;
+  /** LEAGs whose process died by it (SIGKILL), for attributing lost transactions. */
+  readonly killed?: readonly number[];
   readonly quorum: boolean;
 }
 
@@ -38,6 +40,7 @@ export class FaultRunner {
   private readonly o: RunnerOptions;
   private faults: NetworkFaults = { partition: null, loss: 0, latencyMs: 0 };
   private readonly leaders = new Map<number, number>();
+  private killed: number[] = [];
   /** Committee members (LEAG index → weight); until the first answer, every LEAG with weight 1. */
   private committee = new Map<number, number>();
 
@@ -48,6 +51,7 @@ export class FaultRunner {
 
   async apply(t: TimedAction | (Omit<TimedAction, 'kind'> & { kind: 'final-heal' })): Promise<void> {
     // A failed action (a snapshot of a disk not written yet, an iptables error) is recorded, not fatal.
+    this.killed = [];
     const skipped = await this.perform(t).catch(
       (err: unknown) => `failed: ${err instanceof Error ? err.message : String(err)}`,
     );
@@ -60,6 +64,7 @@ export class FaultRunner {
       action,
       quorum,
       ...(skipped ? { skipped } : {}),
+      ...(this.killed.length > 0 ? { killed: this.killed } : {}),
     });
     this.o.log(
       `${(this.o.now() / 1000).toFixed(1)}s ${t.kind}: ${action}${skipped ? ` (skipped: ${skipped})` : ''}`,
@@ -131,11 +136,13 @@ export class FaultRunner {
       case 'kill': {
         const i = await this.resolve(t.episode, a.leag);
         if (!fleet.isRunning(i)) return 'not running';
+        this.killed = [i];
         await fleet.kill(i);
         return undefined;
       }
       case 'kill-all':
-        await Promise.all(fleet.running().map((i) => fleet.kill(i)));
+        this.killed = fleet.running();
+        await Promise.all(this.killed.map((i) => fleet.kill(i)));
         return undefined;
       case 'snapshot':
         await fleet.snapshot(await this.resolve(t.episode, a.leag));

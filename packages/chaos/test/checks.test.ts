@@ -92,7 +92,15 @@ describe('auditor checks', () => {
   });
 
   test('acknowledged transactions still pending or unknown fail the accounting; dropped ones do not', () => {
-    const base = { acked: 3, committed: 2, dropped: 1, pending: 0, unaccounted: 0, unaccountedByKind: {} };
+    const base = {
+      acked: 3,
+      committed: 2,
+      dropped: 1,
+      pending: 0,
+      unaccounted: 0,
+      unaccountedByKind: {},
+      unaccountedByCause: {},
+    };
     assert.equal(checkAcked(base).passed, true);
     assert.equal(checkAcked({ ...base, dropped: 0, unaccounted: 1 }).passed, false);
     assert.equal(checkAcked({ ...base, dropped: 0, pending: 1 }).passed, false);
