@@ -31,6 +31,8 @@ import { ClientLimits, installClientLimits } from './clientLimits.ts';
 import { registerEventStream } from './eventStream.ts';
 import { registerHealthRoute } from './healthRoute.ts';
 import { registerMarketRoutes } from './marketRoutes.ts';
+import { registerOpenApi } from './openapi.ts';
+import { registerPages } from './pages.ts';
 import { clientErrorHandler, frameworkErrors } from './protocolErrors.ts';
 import { validatorCompiler } from './requestValidation.ts';
 import { singleTxBody, TX_HEX } from './schemas.ts';
@@ -92,6 +94,9 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
     clientErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Before any route: the OpenAPI document is built from the routes as they are added.
+  registerOpenApi(app);
+  registerPages(app);
   const limits: NodeLimits = { ...defaultNodeLimits, ...options.limits };
   const apiMetrics = createApiMetrics(c.registry);
   const clients = new ClientLimits(limits, Date.now);
