@@ -11,7 +11,7 @@ let doc: { openapi: string; paths: Record<string, Record<string, Record<string, 
 
 before(async () => {
   api = await startApi();
-  doc = await (await fetch(`${api.url}/openapi.json`)).json();
+  doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as typeof doc;
 });
 
 after(async () => {
