@@ -190,7 +190,7 @@ export class Auditor {
         out.unaccounted++;
         unaccountedByKind[ack.kind] = (unaccountedByKind[ack.kind] ?? 0) + 1;
         const cause = this.committed.has(id)
-          ? 'its block was lost'
+          ? 'in a block no LEAG holds any more'
           : (kills.find(
               (k) => k.leags.includes(ack.leag) && k.atMs >= ack.atMs && k.atMs - ack.atMs <= 10_000,
             )?.what ?? 'no SIGKILL of its LEAG within 10 s');

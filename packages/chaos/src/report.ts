@@ -157,7 +157,7 @@ export function formatReport(r: ChaosReport): string {
   row('txs acknowledged (202)', String(r.txs.acked));
   row('  committed / dropped / pending', `${r.txs.committed} / ${r.txs.dropped} / ${r.txs.pending}`);
   row('  unaccounted', `${r.txs.unaccounted} ${JSON.stringify(r.txs.unaccountedByKind)}`);
-  for (const [cause, n] of Object.entries(r.txs.unaccountedByCause)) row(`    lost with ${cause}`, String(n));
+  for (const [cause, n] of Object.entries(r.txs.unaccountedByCause)) row(`    ${cause}`, String(n));
   row('  refused / unanswered', `${JSON.stringify(r.txs.load.refused)} / ${r.txs.load.unanswered}`);
   row('longest stall after a heal', stallLine(r.longestStallAfterHeal, true));
   row('longest stall after any action', stallLine(r.longestStall, false));

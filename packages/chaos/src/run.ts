@@ -155,7 +155,9 @@ export async function runChaos(
     await drain(h, o.leags, auditor.maxHeight, o.drainSec * 1000, signal);
     log('chaos: auditing every LEAG');
     const audit = await auditor.finish(
-      runner.records.flatMap((e) => (e.killed ? [{ atMs: e.atMs, leags: e.killed, what: e.kind }] : [])),
+      runner.records.flatMap((e) =>
+        e.killed ? [{ atMs: e.atMs, leags: e.killed, what: `SIGKILL in ${e.kind}` }] : [],
+      ),
     );
     const report = buildReport({
       options: o,
