@@ -2,7 +2,7 @@ import { cp, rm } from 'node:fs/promises';
 import { Level } from 'level';
 
 /**
- * A power cut, approximated (docs/decisions/0014-chaos-hosts-and-latency-relay.md):
+ * A power cut, approximated (docs/decisions/0016-chaos-hosts-and-latency-relay.md):
  * the disk loses the writes made since a moment a few seconds earlier,
  * except the consensus signing state, which the daemon fsyncs before every
  * vote (decision 0007). The snapshot is that earlier disk; on restore the

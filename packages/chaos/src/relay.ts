@@ -1,5 +1,5 @@
 /**
- * The delaying TCP relay (docs/decisions/0014-chaos-hosts-and-latency-relay.md). One
+ * The delaying TCP relay (docs/decisions/0016-chaos-hosts-and-latency-relay.md). One
  * runs inside each LEAG's network namespace, listening on the LEAG's bridge
  * address and forwarding every connection to the daemon's libp2p port on the
  * namespace's loopback, so every connection between two LEAGs passes through
