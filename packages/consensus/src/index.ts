@@ -1,3 +1,4 @@
+export * from './byzantine.ts';
 export * from './certificate.ts';
 export * from './chain/chainMempool.ts';
 export * from './chain/chainRules.ts';

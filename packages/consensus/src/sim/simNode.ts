@@ -11,6 +11,7 @@ import {
   toHex,
   txId,
 } from '@v2g/core';
+import { type Behaviour, type ByzantineContext, misbehave } from '../byzantine.ts';
 import { createChainMempool } from '../chain/chainMempool.ts';
 import { ChainExecutor } from '../chain/executor.ts';
 import { MemoryChainStorage } from '../chain/memoryChainStorage.ts';
@@ -19,7 +20,6 @@ import { type CertifiedBlock, ConsensusDriver } from '../driver/driver.ts';
 import type { ConsensusNetwork, SigningState } from '../interface.ts';
 import type { ConsensusMessage } from '../messages.ts';
 import type { VoteVerifier } from '../voteVerifier.ts';
-import { type Behaviour, misbehave } from './behaviour.ts';
 import type { Prng } from './prng.ts';
 import type { SimNetwork } from './simNetwork.ts';
 
@@ -246,13 +246,28 @@ export class SimNode {
     if (to !== undefined) this.net.direct(this.index, to, wire);
   }
 
+  private byzantine(): ByzantineContext {
+    return {
+      chainId: this.cfg.genesis.chainId,
+      key: this.cfg.key,
+      behaviour: this.cfg.behaviour,
+      alternative: (m) => {
+        this.timeSkewMs = 1;
+        const alt = this.executor.propose(m.height, m.round, m.block.lastCommit);
+        this.timeSkewMs = 0;
+        return alt;
+      },
+      lateMs: () => 40 + this.cfg.rng.int(200),
+    };
+  }
+
   private consensusNetwork(): ConsensusNetwork {
     const send = (wire: Wire & { kind: 'consensus' }, to: number | null) => {
       if (to === null || this.cfg.gossipOnly) this.net.gossip(this.index, messageId(wire.message), wire);
       else this.net.direct(this.index, to, wire);
     };
     const emit = (message: ConsensusMessage, to: number | null) => {
-      misbehave(this, this.cfg.rng, message, to !== null, (m, extraDelay) => {
+      misbehave(this.byzantine(), message, to !== null, (m, extraDelay) => {
         if (m.kind === 'vote' && bytesEqual(m.vote.voter, this.cfg.key.publicKey))
           this.hooks.signed(this, m.vote);
         if (extraDelay === undefined) send({ kind: 'consensus', message: m }, to);

@@ -11,18 +11,18 @@ import {
   toHex,
   utf8,
 } from '@v2g/core';
+import { BEHAVIOURS, type Behaviour } from '../byzantine.ts';
 import { verifyCertificate } from '../certificate.ts';
 import { chainRules } from '../chain/chainRules.ts';
 import { leaderOf } from '../leader.ts';
 import { ConsensusKeys, committeeCodec } from '../rules/committeeRecord.ts';
 import { cachedVoteVerifier } from '../voteVerifier.ts';
-import { BEHAVIOURS, type Behaviour } from './behaviour.ts';
 import { Prng } from './prng.ts';
 import { simGenesis, simKeys } from './scenario.ts';
 import { SimNetwork } from './simNetwork.ts';
 import { messageId, type SimHooks, SimNode } from './simNode.ts';
 
-export { BEHAVIOURS, type Behaviour } from './behaviour.ts';
+export { BEHAVIOURS, type Behaviour } from '../byzantine.ts';
 export { simGenesis, simKeys } from './scenario.ts';
 
 export interface SimOptions {

@@ -22,6 +22,13 @@ export interface NodeConfig extends NodeLimits {
   readonly minPeers: number;
   /** Connection limits, gossipsub mesh and scoring, discovery (any subset; see network/p2pOptions.ts). */
   readonly p2p: P2pSettings;
+  /**
+   * TEST ONLY: make this LEAG Byzantine (`equivocate-leader`, `equivocate-voter`,
+   * `withhold`, `forge-sync`) for the chaos harness; `honest` otherwise. A
+   * LEAG refuses to start with anything but `honest` on a chain whose id
+   * does not say it is a test network (see node/testBehaviour.ts).
+   */
+  readonly testOnlyBehaviour: string;
 }
 
 /**
@@ -87,6 +94,7 @@ const fullConfigCodec: Codec<NodeConfig> = struct<NodeConfig>({
   mempoolMaxBytes: uint,
   minPeers: uint,
   p2p: p2pSettingsCodec,
+  testOnlyBehaviour: text(32, /^(honest|equivocate-leader|equivocate-voter|withhold|forge-sync)$/),
   apiMaxConnections: positive,
   apiMaxConnectionsPerClient: positive,
   apiMaxStreams: positive,
@@ -103,7 +111,9 @@ export const nodeConfigCodec: Codec<NodeConfig> = {
   ...fullConfigCodec,
   fromJson: (c, path) =>
     fullConfigCodec.fromJson(
-      typeof c === 'object' && c !== null && !Array.isArray(c) ? { ...defaultNodeLimits, p2p: {}, ...c } : c,
+      typeof c === 'object' && c !== null && !Array.isArray(c)
+        ? { ...defaultNodeLimits, p2p: {}, testOnlyBehaviour: 'honest', ...c }
+        : c,
       path,
     ),
 };
@@ -114,6 +124,7 @@ export const defaultNodeConfig = {
   mempoolMaxTxs: 10_000,
   mempoolMaxBytes: 64 * 1024 * 1024,
   p2p: {},
+  testOnlyBehaviour: 'honest',
   ...defaultNodeLimits,
 } as const;
 

@@ -1,7 +1,10 @@
 import {
+  type ByzantineContext,
   type ChainExecutor,
   ConsensusDriver,
+  type ConsensusMessage,
   encodeConsensusMessage,
+  misbehave,
   type SigningState,
   type SigningStateStore,
   type VoteVerifier,
@@ -32,6 +35,10 @@ export interface ConsensusPortsComponents {
   readonly health: () => HealthMonitor | undefined;
   /** Consensus halted (a failed write, no committee); the error says why. */
   readonly halted: (err: unknown) => void;
+  /** TEST ONLY: how this LEAG misbehaves (null: honestly). */
+  readonly byzantine: ByzantineContext | null;
+  /** The committee members' keys for the next height (where a Byzantine split goes). */
+  readonly committee: () => readonly Uint8Array[];
 }
 
 /**
@@ -42,6 +49,26 @@ export interface ConsensusPortsComponents {
  */
 export function createConsensusDriver(c: ConsensusPortsComponents): ConsensusDriver {
   const { network, logger } = c;
+  const publish = (message: ConsensusMessage) =>
+    network.publish('consensus', encodeConsensusMessage(message)).catch((err: unknown) => {
+      logger.debug({ err }, 'consensus publish failed');
+    });
+  /** Honest LEAGs send as the engine says; a test-only Byzantine one bends its own messages first. */
+  const emit = (message: ConsensusMessage, to: Uint8Array | null): void => {
+    const send = (m: ConsensusMessage) =>
+      to === null ? void publish(m) : void network.sendTo(to, encodeConsensusMessage(m));
+    if (c.byzantine === null) return send(message);
+    misbehave(c.byzantine, message, to !== null, (m, extraDelayMs) => {
+      if (extraDelayMs === undefined) return send(m);
+      // Each committee member gets one version now and the other later, directly.
+      c.committee().forEach((member, i) => {
+        const delay = extraDelayMs(i);
+        const deliver = () => network.sendTo(member, encodeConsensusMessage(m));
+        if (delay === 0) deliver();
+        else setTimeout(deliver, delay);
+      });
+    });
+  };
   const driver: ConsensusDriver = new ConsensusDriver({
     chainId: c.genesis.chainId,
     params: c.genesis.params.consensus,
@@ -60,12 +87,10 @@ export function createConsensusDriver(c: ConsensusPortsComponents): ConsensusDri
     },
     network: {
       broadcast(message) {
-        network.publish('consensus', encodeConsensusMessage(message)).catch((err: unknown) => {
-          logger.debug({ err }, 'consensus publish failed');
-        });
+        emit(message, null);
       },
       sendTo(peer, message) {
-        network.sendTo(peer, encodeConsensusMessage(message));
+        emit(message, peer);
       },
       announce(block, certificate) {
         network.publish('block', encodeBlockMessage({ block, certificate })).catch(() => undefined);

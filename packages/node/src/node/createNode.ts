@@ -9,7 +9,7 @@ import {
   readLeags,
   type SigningState,
 } from '@v2g/consensus';
-import { type Genesis, genesisFromJson, type KeyPair, toHex } from '@v2g/core';
+import { type Genesis, genesisFromJson, type KeyPair, sha256, toHex, utf8 } from '@v2g/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -35,6 +35,7 @@ import { ConsensusGossip } from './consensusGossip.ts';
 import { createConsensusDriver } from './consensusPorts.ts';
 import { describeConsensus, type NodeState } from './nodeState.ts';
 import { isStoreError, StoreRecovery } from './storeRecovery.ts';
+import { testBehaviour } from './testBehaviour.ts';
 import { TxIngress } from './txIngress.ts';
 
 /** A running LEAG: its parts start in order and stop in reverse. */
@@ -72,6 +73,8 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
   events.setMaxListeners(1000);
   let state: NodeState = { kind: 'starting' };
 
+  const behaviour = testBehaviour(config.testOnlyBehaviour, genesis.chainId);
+  if (behaviour !== 'honest') logger.warn({ behaviour }, 'TEST ONLY: this LEAG is Byzantine on purpose');
   const chain = await ChainStore.open(config.dataDir, genesis);
   const signing = new LevelSigningStateStore(chain.wal);
   const evidenceJournal = new EvidenceJournal(chain.wal);
@@ -88,13 +91,15 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     rules,
   );
   const leags = new LeagAllowList(readLeags(chain.state).map((l) => l.publicKey));
+  /** Only a test-only equivocating leader moves its clock, to build a second block for the same round. */
+  let timeSkewMs = 0;
   const executor = new ChainExecutor({
     storage: chain,
     genesis,
     rules,
     mempool,
     proposer: key.publicKey,
-    now: () => Date.now(),
+    now: () => Date.now() + timeSkewMs,
     verifyVote,
     lastCertificate,
     observer: {
@@ -176,7 +181,12 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
             const block = await chain.decodedBlockAt(h);
             const certificate = await chain.certificateAt(h);
             if (!block || !certificate) break;
-            out.push(encodeCertifiedBlock({ block, certificate }));
+            // TEST ONLY: a sync server serving forged blocks (their certificates no longer match).
+            const served =
+              behaviour === 'forge-sync'
+                ? { ...block, header: { ...block.header, stateRoot: sha256(utf8(`forged-${h}`)) } }
+                : block;
+            out.push(encodeCertifiedBlock({ block: served, certificate }));
           }
           return out;
         },
@@ -212,6 +222,25 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       health: () => health,
       halted: (err) => {
         if (isStoreError(err)) recovery?.failed(err);
+      },
+      byzantine:
+        behaviour === 'honest' || behaviour === 'forge-sync'
+          ? null
+          : {
+              chainId: genesis.chainId,
+              key,
+              behaviour,
+              alternative: (m) => {
+                timeSkewMs = 1;
+                const alt = executor.propose(m.height, m.round, m.block.lastCommit);
+                timeSkewMs = 0;
+                return alt;
+              },
+              lateMs: () => 40 + Math.floor(Math.random() * 200),
+            },
+      committee: () => {
+        const selection = executor.committee();
+        return selection.ok ? selection.committee.members.map((m) => m.publicKey) : [];
       },
       metrics,
       consensusMetrics,
