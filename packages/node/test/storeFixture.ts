@@ -63,6 +63,7 @@ export async function commitBlocks(store: ChainStore, count: number): Promise<vo
       changes: built.changes,
       stateRoot: built.stateRoot,
       txIds: built.txIds,
+      durable: true,
     });
   }
 }

@@ -14,6 +14,13 @@ export interface CommitInput {
   readonly changes: StateChanges;
   readonly stateRoot: Uint8Array;
   readonly txIds: readonly Uint8Array[];
+  /**
+   * Whether the write must be on disk (fsync'd) when `commit` completes. A
+   * block this LEAG goes on to vote above must be: otherwise a power cut
+   * could leave the signing state ahead of the stored chain (decision 0007).
+   * Blocks in the middle of a sync batch need not be; the batch's last one is.
+   */
+  readonly durable: boolean;
 }
 
 /**

@@ -243,7 +243,7 @@ export class ChainExecutor implements BlockValidator {
    * the block, certificate, indices and state changes, then the mempool
    * drops what the block included or made unspendable.
    */
-  commit(block: Block, certificate: CommitCertificate): MaybePromise<void> {
+  commit(block: Block, certificate: CommitCertificate, durable = true): MaybePromise<void> {
     const hash = blockHash(block.header);
     const key = toHex(hash);
     const applied = this.executed.get(key) ?? applyBlock(this.c.storage.state, block, this.options());
@@ -255,6 +255,7 @@ export class ChainExecutor implements BlockValidator {
       changes: applied.changes,
       stateRoot: applied.stateRoot,
       txIds: applied.txIds,
+      durable,
     });
     return andThen(written, () => {
       this.c.observer?.stageSeconds?.('commit', (performance.now() - started) / 1000);

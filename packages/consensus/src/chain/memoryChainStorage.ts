@@ -22,6 +22,8 @@ export interface StoredBlock {
 export class MemoryChainStorage implements ChainStorage {
   readonly state = new MemoryStateStore();
   readonly blocks: StoredBlock[] = [];
+  /** The height of the last commit made `durable` (what a simulated power cut keeps). */
+  durableHeight = 0;
   private tip: Head;
 
   constructor(genesis: Genesis) {
@@ -40,6 +42,7 @@ export class MemoryChainStorage implements ChainStorage {
     this.state.applySync(input.changes, input.stateRoot);
     this.blocks.push({ block: input.block, certificate: input.certificate, hash: input.hash });
     this.tip = { height, hash: input.hash };
+    if (input.durable) this.durableHeight = height;
   }
 
   /** Certified blocks from `from` on, at most `max` (what a sync server answers). */

@@ -353,8 +353,10 @@ export class ConsensusDriver {
     certificate: CommitCertificate,
     source: 'consensus' | BlockSource,
     then: () => MaybePromise<void>,
+    durable = true,
   ): MaybePromise<void> {
-    const written = this.c.executor.commit(block, certificate);
+    // A block we may vote above must be on disk first; sync batches fsync their last block only.
+    const written = this.c.executor.commit(block, certificate, durable);
     const after = (): MaybePromise<void> => {
       this.lastCommitAt = this.c.clock.now();
       this.c.observer?.committed?.(block, certificate, source);
@@ -374,7 +376,14 @@ export class ConsensusDriver {
       const { block, certificate } = blocks[j]!;
       if (block.header.height <= this.c.executor.height) continue;
       if (!this.c.executor.checkCertified(block, certificate, source).ok) break;
-      return this.commit(block, certificate, source, () => this.importFrom(blocks, j + 1, source, then));
+      const last = j === blocks.length - 1;
+      return this.commit(
+        block,
+        certificate,
+        source,
+        () => this.importFrom(blocks, j + 1, source, then),
+        source !== 'sync' || last,
+      );
     }
     return then();
   }

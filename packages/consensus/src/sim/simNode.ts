@@ -76,10 +76,11 @@ export class SimNode {
   storage: MemoryChainStorage;
   disk: SigningState | null = null;
   /**
-   * The chain height known durable: every signing-state write is fsync'd,
-   * and in LevelDB's one log that also flushes the block batches written
-   * before it (which are written without fsync, decision 0007). A power cut
-   * loses the blocks above this height.
+   * The chain height known durable through the signing state: every
+   * signing-state write is fsync'd, and in LevelDB's one log that also
+   * flushes the block batches written before it. Blocks committed with
+   * `durable` are fsync'd themselves (the storage tracks those); a power cut
+   * loses only the blocks above both (the middle of a sync batch).
    */
   durableHeight = 0;
   /** Evidence this LEAG caught, fsync'd like the daemon's evidence journal: it survives crashes. */
@@ -197,13 +198,14 @@ export class SimNode {
   /** A power cut: the process dies and the blocks written since the last fsync are gone. */
   powerCut(): void {
     this.crash();
-    if (this.storage.head.height <= this.durableHeight) return;
+    const durable = Math.max(this.durableHeight, this.storage.durableHeight);
+    if (this.storage.head.height <= durable) return;
     const { genesis, rules } = this.cfg;
-    const kept = this.storage.blocks.slice(0, this.durableHeight);
+    const kept = this.storage.blocks.slice(0, durable);
     const storage = new MemoryChainStorage(genesis);
     for (const { block, certificate } of kept) {
       const applied = applyBlock(storage.state, block, { genesis, rules, parentHash: storage.head.hash });
-      storage.commit({ block, certificate, ...applied });
+      storage.commit({ block, certificate, ...applied, durable: true });
     }
     this.storage = storage;
   }

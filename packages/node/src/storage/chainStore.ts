@@ -14,6 +14,7 @@ import {
   type StateChanges,
   utf8,
 } from '@v2g/core';
+import type { ChainStorage, CommitInput } from '@v2g/consensus';
 import { Level } from 'level';
 import { Bucket } from './buckets.ts';
 import { ChainStoreError } from './chainStoreError.ts';
@@ -35,15 +36,6 @@ export interface TxLocation {
   readonly index: number;
 }
 
-export interface CommitInput {
-  readonly block: Block;
-  readonly hash: Uint8Array;
-  readonly certificate: CommitCertificate;
-  readonly changes: StateChanges;
-  readonly stateRoot: Uint8Array;
-  readonly txIds: readonly Uint8Array[];
-}
-
 export interface OpenOptions {
   /**
    * Whether an absent or empty directory becomes a new store (the daemon) or
@@ -59,7 +51,7 @@ export interface OpenOptions {
  * in-memory working state. After a crash the node resumes from the last
  * batch that made it to disk: there is nothing in between.
  */
-export class ChainStore {
+export class ChainStore implements ChainStorage {
   readonly state = new MemoryStateStore();
   /** The open database; `reopen` replaces it, and every repository reads through `db`. */
   private readonly handle: { current: Db; readonly dir: string };
@@ -241,11 +233,10 @@ export class ChainStore {
       ops.push(this.txIndex.putOp(id, { height, index }));
     });
     for (const [k, v] of changes) ops.push(v === null ? this.stateRepo.delOp(k) : this.stateRepo.putOp(k, v));
-    // Atomic, but not fsync'd: a certified block outlives a process crash in the page cache, and
-    // after a power loss the LEAG re-syncs the few blocks it lost from peers (it cannot lose what
-    // the network committed). The signing state, which guards against double votes, is fsync'd.
-    // See docs/decisions/0007-block-writes-without-fsync.md.
-    await this.db.batch(ops, { sync: false });
+    // Atomic, and fsync'd unless the caller says the block need not be durable yet (the middle of a
+    // sync batch): a LEAG never votes above a block that a power cut could take back, so its
+    // signing state is never ahead of its stored chain. See docs/decisions/0007.
+    await this.db.batch(ops, { sync: input.durable });
     this.state.applySync(changes, stateRoot);
     this.currentHead = { height, hash };
   }
