@@ -20,6 +20,8 @@ const TYPES = {
  * npm package.
  */
 const ASSETS: Record<string, string> = {
+  'dashboard.js': join(WEB, 'dashboard.js'),
+  'dashboardCharts.js': join(WEB, 'dashboardCharts.js'),
   'docs.js': join(WEB, 'docs.js'),
   'style.css': join(WEB, 'style.css'),
   'uPlot.esm.js': join(UPLOT, 'uPlot.esm.js'),
@@ -33,9 +35,10 @@ const ASSETS: Record<string, string> = {
  */
 export function registerPages(app: FastifyInstance): void {
   const read = (path: string) => readFileSync(path, 'utf8');
-  const pages = { docs: read(join(WEB, 'docs.html')) };
+  const pages = { dashboard: read(join(WEB, 'dashboard.html')), docs: read(join(WEB, 'docs.html')) };
   const assets = new Map(Object.entries(ASSETS).map(([name, path]) => [name, read(path)]));
 
+  app.get('/', async (_req, reply) => reply.type(TYPES.html).send(pages.dashboard));
   app.get('/docs', async (_req, reply) => reply.type(TYPES.html).send(pages.docs));
   app.get(
     '/ui/:file',

@@ -206,6 +206,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'The API reference as a page',
     response: { status: 200, description: 'HTML', contentType: 'text/html' },
   },
+  'GET /': {
+    tag: 'pages',
+    summary: 'The live dashboard: chain, LEAGs and committee, market windows, settlement, EV reputation',
+    response: { status: 200, description: 'HTML', contentType: 'text/html' },
+  },
   'GET /ui/:file': {
     tag: 'pages',
     summary: "The pages' scripts and styles, and the chart library (uPlot), served from the package",
