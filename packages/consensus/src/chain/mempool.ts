@@ -65,6 +65,7 @@ export class Mempool implements TxVerifiedCache {
   private readonly evidence = new Map<string, number>();
   /** Transactions this LEAG admitted and later dropped, with why: a client asking after one learns to resubmit. */
   private readonly droppedTxs = new Map<string, DroppedTx>();
+  private readonly dropListeners: ((idHex: string) => void)[] = [];
   private readonly options: MempoolOptions;
   private bytes = 0;
 
@@ -176,10 +177,21 @@ export class Mempool implements TxVerifiedCache {
     }
   }
 
+  /** Called with each transaction id the pool drops (the node's journal forgets it). */
+  onDrop(listener: (idHex: string) => void): void {
+    this.dropListeners.push(listener);
+  }
+
   /** Removes a pending transaction that can no longer be committed, and remembers why. */
   drop(idHex: string, code: string, reason: string): void {
     if (!this.pending.has(idHex)) return;
     this.remove(idHex);
+    this.rememberDropped(idHex, code, reason);
+  }
+
+  /** Records that `idHex` (admitted before, e.g. before a restart) can no longer be committed. */
+  rememberDropped(idHex: string, code: string, reason: string): void {
+    for (const listener of this.dropListeners) listener(idHex);
     if (this.droppedTxs.size >= DROPPED_MEMORY) {
       const oldest = this.droppedTxs.keys().next().value;
       if (oldest !== undefined) this.droppedTxs.delete(oldest);

@@ -9,12 +9,11 @@ import {
   readLeags,
   type SigningState,
 } from '@v2g/consensus';
-import { type Genesis, genesisFromJson, type KeyPair, sha256, toHex, utf8 } from '@v2g/core';
+import { type Genesis, genesisFromJson, type KeyPair, toHex } from '@v2g/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type BlockEvent, createApi } from '../api/server.ts';
-import { encodeCertifiedBlock } from '../chain/certifiedBlock.ts';
 import type { NodeConfig } from '../config/config.ts';
 import { readKeyFile } from '../config/keyFile.ts';
 import { HealthMonitor } from '../health/healthMonitor.ts';
@@ -31,9 +30,11 @@ import { ChainStore } from '../storage/chainStore.ts';
 import { EvidenceJournal } from '../storage/evidenceJournal.ts';
 import { LevelSigningStateStore } from '../storage/signingStateStore.ts';
 import { BlockGossip } from './blockGossip.ts';
+import { blockServer } from './blockServer.ts';
 import { ConsensusGossip } from './consensusGossip.ts';
 import { createConsensusDriver } from './consensusPorts.ts';
 import { describeConsensus, type NodeState } from './nodeState.ts';
+import { restorePending } from './restorePending.ts';
 import { isStoreError, StoreRecovery } from './storeRecovery.ts';
 import { testBehaviour } from './testBehaviour.ts';
 import { TxIngress } from './txIngress.ts';
@@ -118,6 +119,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       committed: ({ block, hash, txIds }) => {
         const height = block.header.height;
         health?.blockCommitted(height);
+        chain.txJournal.forget(txIds.map(toHex)).catch(() => undefined);
         followCommittee();
         metrics.height.set(height);
         metrics.blocksCommitted.inc();
@@ -174,23 +176,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
         consensus: (bytes) => consensusGossip.validate(bytes),
         block: (bytes, from) => blockGossip.validate(bytes, from),
       },
-      blockSource: {
-        async serveBlocks(from, to) {
-          const out: Uint8Array[] = [];
-          for (let h = from; h <= Math.min(to, chain.head.height); h++) {
-            const block = await chain.decodedBlockAt(h);
-            const certificate = await chain.certificateAt(h);
-            if (!block || !certificate) break;
-            // TEST ONLY: a sync server serving forged blocks (their certificates no longer match).
-            const served =
-              behaviour === 'forge-sync'
-                ? { ...block, header: { ...block.header, stateRoot: sha256(utf8(`forged-${h}`)) } }
-                : block;
-            out.push(encodeCertifiedBlock({ block: served, certificate }));
-          }
-          return out;
-        },
-      },
+      blockSource: blockServer(chain, behaviour === 'forge-sync'),
     },
     { chainId: genesis.chainId, listen: [config.listen], bootstrap: config.bootstrap, p2p: config.p2p },
   );
@@ -203,6 +189,11 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     publish: (bytes) => net.publishTx(bytes),
     unavailable: () =>
       recovery?.failing ? 'the chain store cannot write; retry once the LEAG is healthy' : null,
+    acknowledged: (idHex, bytes) => {
+      chain.txJournal
+        .add(idHex, bytes)
+        .catch((err: unknown) => logger.warn({ err }, 'tx journal write failed'));
+    },
   });
   const txIngress = ingress;
   const consensusMetrics = createConsensusMetrics(registry, () => driver?.status() ?? null, Date.now);
@@ -278,10 +269,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     },
   });
   const storeRecovery = recovery;
-  // Evidence caught before a restart goes back into the mempool; what the chain already carries is forgotten.
-  for (const tx of await evidenceJournal.all()) {
-    if (!txIngress.evidence(tx).ok) await evidenceJournal.forget(tx);
-  }
+  await restorePending(chain, mempool, txIngress, evidenceJournal);
 
   net.onMessage('consensus', (bytes) => driver!.receiveMessage(consensusGossip.message(bytes)));
   net.onDirect((bytes) => {

@@ -18,5 +18,7 @@ export const Bucket = {
   consensusWal: 6,
   /** single keys: head, state digest, genesis hash */
   meta: 7,
+  /** tx id → transaction bytes: transactions this LEAG acknowledged to a client and has not yet seen committed */
+  txJournal: 8,
 } as const;
 export type Bucket = (typeof Bucket)[keyof typeof Bucket];

@@ -1,3 +1,4 @@
+import type { ChainStorage, CommitInput } from '@v2g/consensus';
 import {
   type Block,
   bytesEqual,
@@ -14,13 +15,13 @@ import {
   type StateChanges,
   utf8,
 } from '@v2g/core';
-import type { ChainStorage, CommitInput } from '@v2g/consensus';
 import { Level } from 'level';
 import { Bucket } from './buckets.ts';
 import { ChainStoreError } from './chainStoreError.ts';
 import { inspectDataDir } from './dataDir.ts';
 import { type BatchOp, bytesCodec, type Db, Repository, readU64, u64 } from './repository.ts';
 import { checkChainStore, type StoreSummary } from './storeCheck.ts';
+import { TxJournal } from './txJournal.ts';
 
 export { ChainStoreError, type ChainStoreErrorCode, type ChainStoreErrorType } from './chainStoreError.ts';
 
@@ -63,6 +64,7 @@ export class ChainStore implements ChainStorage {
   private readonly certificates: Repository<number, Uint8Array>;
   private readonly meta: Repository<string, Uint8Array>;
   readonly wal: Repository<string, Uint8Array>;
+  readonly txJournal: TxJournal;
   private currentHead: Head;
   readonly genesis: Genesis;
   /** What the start-up check found (head, state root, signing state). */
@@ -105,6 +107,7 @@ export class ChainStore implements ChainStorage {
     this.stateRepo = new Repository(db, Bucket.state, { encodeKey: utf8, ...bytesCodec });
     this.meta = new Repository(db, Bucket.meta, { encodeKey: utf8, ...bytesCodec });
     this.wal = new Repository(db, Bucket.consensusWal, { encodeKey: utf8, ...bytesCodec });
+    this.txJournal = new TxJournal(db);
     this.currentHead = { height: 0, hash: genesisHash(genesis) };
   }
 
