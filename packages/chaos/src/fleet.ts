@@ -6,7 +6,7 @@ import { type Genesis, genesisFromJson, type KeyPair } from '@v2g/core';
 import { readKeyFile } from '../../node/src/config/keyFile.ts';
 import { CLI_PATH, DAEMON_ENV, DAEMON_NODE_FLAGS } from '../../node/src/testnet/processes.ts';
 import type { Hosts } from './hosts.ts';
-import { restoreSnapshot, takeSnapshot } from './powerCut.ts';
+import { powerCut } from './powerCut.ts';
 import { sh } from './sh.ts';
 
 /** Where libfaketime may be installed (Debian's `faketime` package and others). */
@@ -170,19 +170,20 @@ export class Fleet {
     await d.exited;
   }
 
-  /** Copies LEAG i's data directory while the daemon is paused: what a power cut will leave on its disk. */
-  async snapshot(i: number): Promise<void> {
-    await takeSnapshot(
-      this.dataDirs[i]!,
-      this.snapshotDir(i),
-      this.isRunning(i) ? this.daemons[i]!.child!.pid! : null,
-    );
-  }
-
-  /** After a kill: the data directory as the snapshot held it, but with the fsync'd signing state kept. */
-  restore(i: number): Promise<{ carriedKeys: number }> {
-    if (this.isRunning(i)) throw new Error(`leag-${i} must be down to restore its disk`);
-    return restoreSnapshot(this.dataDirs[i]!, this.snapshotDir(i));
+  /**
+   * A power cut on `leags` at one instant (powerCut.ts): paused, their disks
+   * copied as they are, SIGKILLed, the copies put back. LEAGs not running
+   * are left alone.
+   */
+  async powerCut(leags: readonly number[]): Promise<void> {
+    const targets = leags.map((i) => ({
+      dataDir: this.dataDirs[i]!,
+      snapDir: join(this.dir, 'snapshots', `leag-${i}`),
+      pid: this.isRunning(i) ? this.daemons[i]!.child!.pid! : null,
+    }));
+    await powerCut(targets, async () => {
+      await Promise.all(leags.map((i) => this.kill(i)));
+    });
   }
 
   async stopAll(): Promise<void> {
@@ -201,10 +202,6 @@ export class Fleet {
   /** For an exit handler: SIGKILL whatever still runs. */
   killAllSync(): void {
     for (let i = 0; i < this.size; i++) if (this.isRunning(i)) this.daemons[i]!.child!.kill('SIGKILL');
-  }
-
-  private snapshotDir(i: number): string {
-    return join(this.dir, 'snapshots', `leag-${i}`);
   }
 }
 

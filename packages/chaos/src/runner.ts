@@ -50,7 +50,7 @@ export class FaultRunner {
   }
 
   async apply(t: TimedAction | (Omit<TimedAction, 'kind'> & { kind: 'final-heal' })): Promise<void> {
-    // A failed action (a snapshot of a disk not written yet, an iptables error) is recorded, not fatal.
+    // A failed action (a disk copy that failed, an iptables error) is recorded, not fatal.
     this.killed = [];
     const skipped = await this.perform(t).catch(
       (err: unknown) => `failed: ${err instanceof Error ? err.message : String(err)}`,
@@ -69,7 +69,7 @@ export class FaultRunner {
     this.o.log(
       `${(this.o.now() / 1000).toFixed(1)}s ${t.kind}: ${action}${skipped ? ` (skipped: ${skipped})` : ''}`,
     );
-    if (!skipped && !['snapshot', 'restore'].includes(t.action.type)) {
+    if (!skipped) {
       this.o.auditor.recovery.action(
         { atMs: this.o.now(), what: `${t.kind}: ${action}`, heal: isHeal(t.action) },
         quorum,
@@ -144,13 +144,17 @@ export class FaultRunner {
         this.killed = fleet.running();
         await Promise.all(this.killed.map((i) => fleet.kill(i)));
         return undefined;
-      case 'snapshot':
-        await fleet.snapshot(await this.resolve(t.episode, a.leag));
+      case 'power-cut': {
+        const i = await this.resolve(t.episode, a.leag);
+        if (!fleet.isRunning(i)) return 'not running';
+        this.killed = [i];
+        await fleet.powerCut([i]);
         return undefined;
-      case 'restore': {
-        const r = await fleet.restore(await this.resolve(t.episode, a.leag));
-        return r.carriedKeys === 0 ? 'no signing state found to carry over' : undefined;
       }
+      case 'power-cut-all':
+        this.killed = fleet.running();
+        await fleet.powerCut(this.killed);
+        return undefined;
       case 'partition': {
         if (!hosts.supportsNetworkFaults) return hosts.fallbackReason ?? 'no network faults';
         const groups: number[][] = [];
@@ -226,10 +230,10 @@ function describeAction(a: Action, leader: number | undefined): string {
       return `SIGKILL ${who(a.leag)}`;
     case 'kill-all':
       return 'SIGKILL every LEAG';
-    case 'snapshot':
-      return `snapshot the disk of ${who(a.leag)}`;
-    case 'restore':
-      return `${who(a.leag)} loses its writes since the snapshot`;
+    case 'power-cut':
+      return `power cut on ${who(a.leag)}`;
+    case 'power-cut-all':
+      return 'power cut on every LEAG';
     case 'partition':
       return `partition ${a.groups.map((g) => `{${g.map(who).join(', ')}}`).join(' | ')} | the rest`;
     case 'heal':

@@ -26,10 +26,10 @@ export type Action =
   | { readonly type: 'start'; readonly leag: Target; readonly skewSec?: number }
   | { readonly type: 'kill'; readonly leag: Target }
   | { readonly type: 'kill-all' }
-  /** Copies the LEAG's data directory: what its disk will hold after the power cut. */
-  | { readonly type: 'snapshot'; readonly leag: Target }
-  /** After a kill: the data directory goes back to the snapshot (the writes since are lost). */
-  | { readonly type: 'restore'; readonly leag: Target }
+  /** Pause, copy the disk at that instant, SIGKILL, put the copy back (powerCut.ts). */
+  | { readonly type: 'power-cut'; readonly leag: Target }
+  /** The same on every running LEAG at one instant. */
+  | { readonly type: 'power-cut-all' }
   /** LEAGs named in no group form one more group. */
   | { readonly type: 'partition'; readonly groups: readonly (readonly Target[])[] }
   | { readonly type: 'heal' }
@@ -76,7 +76,6 @@ type Step = readonly [offsetMs: number, action: Action];
 interface Timing {
   readonly faultMs: () => number;
   readonly gapMs: () => number;
-  readonly leadMs: () => number;
 }
 
 const QUICK_KINDS: readonly FaultKind[] = FAULT_KINDS.filter(
@@ -94,12 +93,8 @@ export function makeSchedule(o: ScheduleOptions): Schedule {
   if (o.leags < 4) throw new RangeError('the chaos schedule needs at least 4 LEAGs');
   const rng = new Rng(o.seed);
   const timing: Timing = o.quick
-    ? { faultMs: () => rng.int(3000, 4000), gapMs: () => rng.int(4000, 5000), leadMs: () => 3000 }
-    : {
-        faultMs: () => rng.int(3000, 15_000),
-        gapMs: () => rng.int(5000, 20_000),
-        leadMs: () => rng.int(2000, 8000),
-      };
+    ? { faultMs: () => rng.int(3000, 4000), gapMs: () => rng.int(4000, 5000) }
+    : { faultMs: () => rng.int(3000, 15_000), gapMs: () => rng.int(5000, 20_000) };
   const actions: TimedAction[] = [];
   const episodes: Episode[] = [];
   const add = (kind: FaultKind, atMs: number, steps: readonly Step[]): number => {
@@ -133,10 +128,6 @@ export function makeSchedule(o: ScheduleOptions): Schedule {
       if (o.quick && episodes.length > 1) break;
       pool = rng.shuffle((o.quick ? QUICK_KINDS : SOAK_KINDS).filter((k) => !o.without?.includes(k)));
       if (pool.length === 0) break;
-      // A power cut on every LEAG can halt today's chain for good: in --quick it comes last,
-      // so it cannot hide how the chain recovers from the other faults.
-      if (o.quick && pool.includes('power-cut-all'))
-        pool.push(...pool.splice(pool.indexOf('power-cut-all'), 1));
     }
     const kind = pool.shift()!;
     const steps = episodeSteps(kind, rng, o.leags, timing);
@@ -212,23 +203,13 @@ function episodeSteps(kind: FaultKind, rng: Rng, n: number, timing: Timing): Ste
     }
     case 'power-cut-one': {
       const leag = rng.int(0, n - 1);
-      const lead = timing.leadMs();
       return [
-        [0, { type: 'snapshot', leag }],
-        [lead, { type: 'kill', leag }],
-        [lead, { type: 'restore', leag }],
-        [lead + d, { type: 'start', leag }],
+        [0, { type: 'power-cut', leag }],
+        [d, { type: 'start', leag }],
       ];
     }
-    case 'power-cut-all': {
-      const lead = timing.leadMs();
-      return [
-        ...range(n).map((leag): Step => [0, { type: 'snapshot', leag }]),
-        [lead, { type: 'kill-all' }],
-        ...range(n).map((leag): Step => [lead, { type: 'restore', leag }]),
-        ...startAll(rng, n, lead + d),
-      ];
-    }
+    case 'power-cut-all':
+      return [[0, { type: 'power-cut-all' }], ...startAll(rng, n, d)];
   }
 }
 

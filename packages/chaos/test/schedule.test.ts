@@ -36,8 +36,9 @@ describe('fault schedule', () => {
           const acts = s.actions.filter((a) => a.episode === e.id).map((a) => a.action);
           const killed = new Set<unknown>();
           for (const a of acts) {
-            if (a.type === 'kill') killed.add(a.leag);
-            if (a.type === 'kill-all') for (let i = 0; i < leags; i++) killed.add(i);
+            if (a.type === 'kill' || a.type === 'power-cut') killed.add(a.leag);
+            if (a.type === 'kill-all' || a.type === 'power-cut-all')
+              for (let i = 0; i < leags; i++) killed.add(i);
             if (a.type === 'start') killed.delete(a.leag);
           }
           assert.equal(killed.size, 0, `episode ${e.id} (${e.kind}) leaves ${[...killed]} down`);
