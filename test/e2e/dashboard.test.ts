@@ -1,8 +1,9 @@
 // Ports: 39300–39399 (libp2p), 40300–40399 (HTTP).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { NodeClient } from '../../packages/node/src/client/nodeClient.ts';
 import { waitFor } from '../../packages/node/src/testnet/processes.ts';
@@ -12,6 +13,7 @@ import { runTestnet } from '../../packages/node/src/testnet/run.ts';
 const CHROMIUM = process.env.V2G_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = new URL('../../test-results/', import.meta.url);
 const HTTP = 40300;
+const REPORT_DIR = new URL('testnet-history/', SCREENSHOT_DIR);
 
 /**
  * Issue 11: the dashboard every LEAG serves at `/`, in a real browser, against
@@ -19,7 +21,7 @@ const HTTP = 40300;
  * and committee, the market with prices inside the tariff band, EV
  * reputations, and follows new blocks live over the event stream.
  */
-test('the dashboard shows the chain, committee, market and reputations, live, in a real browser', {
+test('the dashboard shows the chain, committee, market and reputations, live, in a real browser; the run writes its per-window history', {
   timeout: 180_000,
 }, async () => {
   assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
@@ -36,6 +38,7 @@ test('the dashboard shows the chain, committee, market and reputations, live, in
       dir: null,
       keep: false,
       json: null,
+      reportDir: fileURLToPath(REPORT_DIR),
       basePort: 39300,
       quiet: true,
       market: { evs: 12, dishonestShare: 0.25, seed: 3 },
@@ -122,5 +125,21 @@ test('the dashboard shows the chain, committee, market and reputations, live, in
     await browser.close();
     const report = await testnet;
     assert.ok(report.agreed, 'the LEAGs agree');
+  }
+  // The same run's history, for researchers: a line per window, and the charts.
+  const csv = (await readFile(new URL('windows.csv', REPORT_DIR), 'utf8')).trim().split('\n');
+  assert.match(
+    csv[0]!,
+    /^window,status,closesAt,retailPrice,feedInPrice,leader,round,commitSignatures,supplyWh/,
+  );
+  assert.ok(csv.length > 10, `${csv.length - 1} windows`);
+  assert.ok(
+    csv.slice(1).some((l) => /,leag-\d,/.test(l)),
+    'each closed window names its leader',
+  );
+  const rep = await readFile(new URL('reputation.csv', REPORT_DIR), 'utf8');
+  assert.ok(rep.split('\n').length > 5, 'reputation points per EV and window');
+  for (const chart of ['prices.svg', 'volumes.svg', 'reputation.svg']) {
+    assert.match(await readFile(new URL(chart, REPORT_DIR), 'utf8'), /^<svg [^>]*>[\s\S]*<polyline/);
   }
 });

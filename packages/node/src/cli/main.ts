@@ -5,7 +5,9 @@ import { generateKeyPair, type LeaderPolicy, toHex, walletAddress } from '@v2g/c
 import { Command, InvalidArgumentError } from 'commander';
 import { writeKeyFile } from '../config/keyFile.ts';
 import { ChainStoreError } from '../storage/chainStoreError.ts';
+import { writeHistory } from '../testnet/historyFiles.ts';
 import { formatReport, runTestnet } from '../testnet/run.ts';
+import { collectHistory } from '../testnet/windowHistory.ts';
 import { clientOf, DEFAULT_NODE, int } from './chainContext.ts';
 import { registerEvCommands } from './evCommands.ts';
 import { initCommand } from './initCommand.ts';
@@ -104,6 +106,11 @@ program
   .option('--dir <dir>', 'keep the network in this directory')
   .option('--port <port>', 'first libp2p port (HTTP ports start 1000 higher)', int, 17100)
   .option('--json <file>', 'also write the report as JSON')
+  .option(
+    '--report-dir <dir>',
+    'write the per-window history: CSV, JSON and SVG charts (prices, energy, reputations)',
+  )
+  .option('--csv <file>', 'write the per-window history as one CSV (Wh, micro-units, ppm)')
   .action(async (o) => {
     const report = await runTestnet(
       {
@@ -118,6 +125,8 @@ program
         dir: o.dir ? resolve(o.dir) : null,
         keep: Boolean(o.dir),
         json: o.json ? resolve(o.json) : null,
+        reportDir: o.reportDir ? resolve(o.reportDir) : null,
+        csv: o.csv ? resolve(o.csv) : null,
         basePort: o.port,
         quiet: false,
         market: o.market ? { evs: o.marketEvs, dishonestShare: o.dishonest, seed: o.seed } : null,
@@ -141,6 +150,22 @@ program
       blockIntervalMs: chain.blockIntervalMs,
     };
     console.log(JSON.stringify({ node: c.baseUrl, chain: info, health, head }, null, 2));
+  });
+
+program
+  .command('history')
+  .description(
+    "a LEAG's market history per window: CSV, JSON and SVG charts (prices, energy, EV reputations)",
+  )
+  .option('--node <url>', 'LEAG API', process.env.V2G_NODE ?? DEFAULT_NODE)
+  .requiredOption(
+    '--out <dir>',
+    'directory to write windows.csv, stations.csv, reputation.csv, history.json, *.svg',
+  )
+  .action(async (o: { node: string; out: string }) => {
+    const history = await collectHistory(clientOf(o));
+    const files = await writeHistory(resolve(o.out), history);
+    console.log(`${history.windows.length} windows; wrote ${files.join(', ')}`);
   });
 
 const ev = program.command('ev').description('EV commands, sent to a LEAG API');

@@ -182,6 +182,22 @@ export class NodeClient {
     return this.request('GET', `/v1/market/orders${query({ account, status, limit })}`);
   }
 
+  /** GET /v1/market/windows?from=&to=: results per window and station, at most 100 windows. */
+  marketWindows(from: number, to: number): Promise<{ windows: WindowSummary[] }> {
+    return this.request('GET', `/v1/market/windows${query({ from, to })}`);
+  }
+
+  /** An EV's <R, R_ES, R_EB> after each window it traded in settled, oldest first. */
+  reputationHistory(
+    account: string,
+  ): Promise<{
+    account: string;
+    rMinPpm: number;
+    history: { window: number; r: number; es: number; eb: number }[];
+  }> {
+    return this.request('GET', `/v1/reputation/${account}/history`);
+  }
+
   reputation(page: { limit?: number; after?: string; untrusted?: boolean } = {}): Promise<ReputationPage> {
     return this.request('GET', `/v1/reputation${query(page)}`);
   }
@@ -214,6 +230,15 @@ export interface MarketWindow {
   /** Orders (with matchedWh, price, released) until settlement, then settlement records (with amount). */
   readonly orders: ({ id: string } & Record<string, unknown>)[];
   readonly next: string | null;
+}
+
+/** One window of GET /v1/market/windows. */
+export interface WindowSummary {
+  readonly window: number;
+  readonly status: 'future' | 'open' | 'cleared' | 'settled';
+  readonly closesAt: number;
+  readonly tariff: TariffJson | null;
+  readonly stations: StationResultJson[];
 }
 
 export interface StationResultJson {

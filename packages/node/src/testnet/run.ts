@@ -6,6 +6,7 @@ import { NodeClient } from '../client/nodeClient.ts';
 import { initNetwork } from '../config/initNetwork.ts';
 import { followBlocks } from './blockStream.ts';
 import { TrafficDriver } from './driver.ts';
+import { saveRunHistory } from './historyFiles.ts';
 import { MarketDay } from './marketDay.ts';
 import { formatMarketReport, type MarketReport } from './marketReport.ts';
 import { percentile } from './percentile.ts';
@@ -25,6 +26,9 @@ export interface TestnetOptions {
   readonly dir: string | null;
   readonly keep: boolean;
   readonly json: string | null;
+  /** Per-window history (CSV, JSON, SVG charts) into this directory, and windows.csv to `csv` (historyFiles.ts). */
+  readonly reportDir?: string | null;
+  readonly csv?: string | null;
   readonly basePort: number;
   readonly quiet: boolean;
   /** The realistic market day (marketDay.ts) next to the transfer load; off when absent or null. */
@@ -241,6 +245,9 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
       },
       market: market ? await market.report() : null,
     };
+    await saveRunHistory(clients[0]!, o, log).catch((err: unknown) =>
+      log(`testnet: no history: ${String(err)}`),
+    );
     abort.abort();
     await followed;
     if (o.json) await writeFile(o.json, `${JSON.stringify(report, null, 2)}\n`);
