@@ -9,6 +9,7 @@ import { writeHistory } from '../testnet/historyFiles.ts';
 import { formatReport, runTestnet } from '../testnet/run.ts';
 import { collectHistory } from '../testnet/windowHistory.ts';
 import { clientOf, DEFAULT_NODE, int } from './chainContext.ts';
+import { registerConfigCommands } from './configCommands.ts';
 import { registerEvCommands } from './evCommands.ts';
 import { initCommand } from './initCommand.ts';
 import { watchLaunchers } from './launcherWatch.ts';
@@ -82,6 +83,7 @@ program
   });
 
 registerStoreCommands(program);
+registerConfigCommands(program);
 
 program
   .command('testnet')

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Codec, list, struct, text, uint } from '@v2g/core';
+import { parseJsonc } from './jsonc.ts';
 import { type P2pSettings, p2pSettingsCodec } from './p2pConfig.ts';
 
-/** The daemon's configuration file (JSON). Relative paths are relative to the file. */
+/** The daemon's configuration file (JSON, comments allowed). Relative paths are relative to the file. */
 export interface NodeConfig extends NodeLimits {
   readonly name: string;
   readonly dataDir: string;
@@ -106,13 +107,18 @@ const fullConfigCodec: Codec<NodeConfig> = struct<NodeConfig>({
   memoryCeilingMb: positive,
 });
 
-/** The config file's JSON form: the limits may be absent and take their defaults; unknown fields are refused. */
+/**
+ * The config file's JSON form: only name, dataDir, keyFile, genesisFile,
+ * listen and httpPort are required; every other field may be absent and takes
+ * its default (`defaultNodeConfig`, no bootstrap peers, minPeers 1). Unknown
+ * fields are refused.
+ */
 export const nodeConfigCodec: Codec<NodeConfig> = {
   ...fullConfigCodec,
   fromJson: (c, path) =>
     fullConfigCodec.fromJson(
       typeof c === 'object' && c !== null && !Array.isArray(c)
-        ? { ...defaultNodeLimits, p2p: {}, testOnlyBehaviour: 'honest', ...c }
+        ? { ...defaultNodeConfig, bootstrap: [], minPeers: 1, ...c }
         : c,
       path,
     ),
@@ -129,7 +135,8 @@ export const defaultNodeConfig = {
 } as const;
 
 export async function loadConfig(path: string): Promise<NodeConfig> {
-  const cfg = nodeConfigCodec.fromJson(JSON.parse(await readFile(path, 'utf8')), 'config');
+  // Comments are allowed (configs/leag.example.jsonc is annotated).
+  const cfg = nodeConfigCodec.fromJson(parseJsonc(await readFile(path, 'utf8')), 'config');
   const base = dirname(resolve(path));
   return {
     ...cfg,
