@@ -55,8 +55,10 @@ describe('a LEAG whose disk fills up', {
   });
 
   after(async () => {
-    await cluster?.close();
+    // Daemons first, then the mount, then the directory that held it.
+    for (let i = 0; i < 4; i++) await cluster?.stop(i);
     if (mountPoint) execFileSync('umount', ['-l', mountPoint], { stdio: 'ignore' });
+    await cluster?.close();
   });
 
   test('health is 503 within 5 s of the disk filling, and freeing space brings the LEAG back without a restart', async () => {

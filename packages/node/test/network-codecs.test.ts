@@ -3,9 +3,11 @@ import { describe, it } from 'node:test';
 import { encodeCbor, MAX_TX_BYTES } from '@v2g/core';
 import fc from 'fast-check';
 import {
+  decodeGossipTxBatch,
   decodeSyncRequest,
   decodeSyncResponse,
   decodeTxBatch,
+  encodeGossipTxBatch,
   encodeSyncRequest,
   encodeSyncResponse,
   encodeTxBatch,
@@ -24,6 +26,16 @@ describe('tx batch encoding', () => {
     );
   });
 
+  it('on the gossip topic, the same transactions in two batches are different bytes (gossip deduplicates by bytes)', () => {
+    const txs = [new Uint8Array([1, 2, 3])];
+    const a = encodeGossipTxBatch(7, txs);
+    const b = encodeGossipTxBatch(8, txs);
+    assert.notDeepEqual(a, b);
+    assert.deepEqual(decodeGossipTxBatch(a, 1 << 20), txs);
+    assert.throws(() => decodeGossipTxBatch(encodeTxBatch(txs), 1 << 20), 'a batch without its sequence');
+    assert.throws(() => decodeGossipTxBatch(encodeCbor([-1, txs]), 1 << 20));
+  });
+
   it('rejects empty, non-list, non-bytes, oversized and non-canonical batches', () => {
     assert.throws(() => decodeTxBatch(encodeTxBatch([]), 1 << 20));
     assert.throws(() => decodeTxBatch(encodeCbor(5), 1 << 20));
@@ -38,14 +50,16 @@ describe('tx batch encoding', () => {
 describe('tx batcher', () => {
   it('flushes at the byte threshold, never exceeding it, and keeps order', () => {
     const batches: Uint8Array[][] = [];
-    const batcher = new TxBatcher({ maxDelayMs: 60_000, maxBytes: 1000 }, (b) =>
-      batches.push(decodeTxBatch(b, 1 << 20)),
-    );
+    const sizes: number[] = [];
+    const batcher = new TxBatcher({ maxDelayMs: 60_000, maxBytes: 1000 }, (b) => {
+      sizes.push(b.length);
+      batches.push(decodeGossipTxBatch(b, 1 << 20));
+    });
     const txs = Array.from({ length: 30 }, (_, i) => new Uint8Array(97).fill(i));
     for (const t of txs) batcher.add(t);
     batcher.flush();
     assert.deepEqual(batches.flat(), txs);
-    for (const b of batches) assert.ok(encodeTxBatch(b).length <= 1000);
+    for (const size of sizes) assert.ok(size <= 1000, `a batch of ${size} bytes`);
     assert.ok(batches.length >= 3 && batches.length <= 4);
   });
 

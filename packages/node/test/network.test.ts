@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { multiaddr } from '@multiformats/multiaddr';
 import { bytesEqual, generateKeyPair } from '@v2g/core';
-import { ACCEPT, encodeTxBatch, gossipTopic, NetworkError, reject } from '../src/network/index.ts';
+import { ACCEPT, encodeGossipTxBatch, gossipTopic, NetworkError, reject } from '../src/network/index.ts';
 import {
   CHAIN_ID,
   eventually,
@@ -147,8 +147,8 @@ describe('gossip validation', () => {
     await sleep(1200);
 
     await raw.services.pubsub.publish(topic, new Uint8Array([0x01, 0x02, 0x03]));
-    await raw.services.pubsub.publish(topic, encodeTxBatch([]));
-    await raw.services.pubsub.publish(topic, encodeTxBatch([good, bad]));
+    await raw.services.pubsub.publish(topic, encodeGossipTxBatch(1, []));
+    await raw.services.pubsub.publish(topic, encodeGossipTxBatch(2, [good, bad]));
     await eventually(() => b.received.tx.length === 1, 10_000, 'good tx delivered');
     await sleep(300);
 

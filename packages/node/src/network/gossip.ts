@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { NetworkError } from './errors.ts';
 import type { NetworkMetrics } from './metrics.ts';
 import { gossipTopic, TOPIC_KINDS, type TopicKind } from './topics.ts';
-import { decodeTxBatch } from './txBatch.ts';
+import { decodeGossipTxBatch } from './txBatch.ts';
 import { type GossipVerdict, ignore, reject, toTopicValidatorResult } from './verdict.ts';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -166,7 +166,7 @@ export class GossipRouter {
   ): Promise<{ verdict: GossipVerdict; deliver: Uint8Array[] }> {
     let txs: Uint8Array[];
     try {
-      txs = decodeTxBatch(data, this.limits.tx);
+      txs = decodeGossipTxBatch(data, this.limits.tx);
     } catch {
       return { verdict: reject('malformed-batch'), deliver: [] };
     }

@@ -16,12 +16,34 @@ export function txBatchItemSize(tx: Uint8Array): number {
 }
 
 /**
+ * On the gossip topic a batch is `[sequence, [tx…]]`: the sender's batch
+ * number makes every batch new bytes, so gossipsub (which drops a message id
+ * it has seen for two minutes) carries a transaction that is gossiped again
+ * alone, e.g. one still pending after a restart or a dropped proposal.
+ */
+export function encodeGossipTxBatch(sequence: number, txs: readonly Uint8Array[]): Uint8Array {
+  return encodeCbor([sequence, txs]);
+}
+
+export function decodeGossipTxBatch(bytes: Uint8Array, maxBytes: number): Uint8Array[] {
+  const value = decodeCbor(bytes, maxBytes);
+  if (!Array.isArray(value) || value.length !== 2) throw invalid('expected [sequence, transactions]');
+  const [sequence, txs] = value as unknown[];
+  if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0)
+    throw invalid('expected a batch sequence number');
+  return checkTxList(txs);
+}
+
+/**
  * A batch is a canonical CBOR list of 1..MAX_TXS_PER_BATCH byte strings,
  * each at most MAX_TX_BYTES. The transactions themselves are checked by the
  * daemon's validator, one by one.
  */
 export function decodeTxBatch(bytes: Uint8Array, maxBytes: number): Uint8Array[] {
-  const value = decodeCbor(bytes, maxBytes);
+  return checkTxList(decodeCbor(bytes, maxBytes));
+}
+
+function checkTxList(value: unknown): Uint8Array[] {
   if (!Array.isArray(value)) throw invalid('expected a list');
   if (value.length === 0) throw invalid('empty batch');
   if (value.length > MAX_TXS_PER_BATCH) throw invalid(`more than ${MAX_TXS_PER_BATCH} transactions`);

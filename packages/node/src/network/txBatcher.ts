@@ -1,4 +1,5 @@
-import { encodeTxBatch, MAX_TXS_PER_BATCH, txBatchItemSize } from './txBatch.ts';
+import { randomInt } from 'node:crypto';
+import { encodeGossipTxBatch, MAX_TXS_PER_BATCH, txBatchItemSize } from './txBatch.ts';
 
 export interface TxBatcherOptions {
   /** A pending batch is sent at the latest this long after its first transaction. */
@@ -7,8 +8,8 @@ export interface TxBatcherOptions {
   readonly maxBytes: number;
 }
 
-/** Size of the list head: a CBOR array of up to 65535 items costs at most 3 bytes. */
-const LIST_OVERHEAD = 3;
+/** The list head (a CBOR array of up to 65535 items costs at most 3 bytes) plus the batch envelope and sequence. */
+const LIST_OVERHEAD = 3 + 1 + 9;
 
 /**
  * Accumulates transactions into one gossip message, so a burst of small
@@ -21,6 +22,8 @@ export class TxBatcher {
   private pending: Uint8Array[] = [];
   private pendingBytes = LIST_OVERHEAD;
   private timer: NodeJS.Timeout | null = null;
+  /** Batch numbers start at a random point, so a restarted LEAG does not repeat its earlier batches' bytes. */
+  private sequence = randomInt(2 ** 47);
 
   constructor(options: TxBatcherOptions, send: (batch: Uint8Array, count: number) => void) {
     this.options = options;
@@ -45,7 +48,7 @@ export class TxBatcher {
     const txs = this.pending;
     this.pending = [];
     this.pendingBytes = LIST_OVERHEAD;
-    this.send(encodeTxBatch(txs), txs.length);
+    this.send(encodeGossipTxBatch(this.sequence++, txs), txs.length);
   }
 
   /** Drops whatever is pending; used on shutdown. */

@@ -269,7 +269,6 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     },
   });
   const storeRecovery = recovery;
-  await restorePending(chain, mempool, txIngress, evidenceJournal);
 
   net.onMessage('consensus', (bytes) => driver!.receiveMessage(consensusGossip.message(bytes)));
   net.onDirect((bytes) => {
@@ -358,6 +357,8 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     async start() {
       await api.listen({ host: config.httpHost, port: config.httpPort });
       await net.start();
+      // After the network is up, so what comes back is gossiped again too.
+      await restorePending(chain, mempool, txIngress, evidenceJournal);
       followCommittee();
       txIngress.start();
       monitor.start();
