@@ -29,7 +29,7 @@ describe('16 LEAGs on one host', () => {
     await eventually(
       () => nodes.every((n) => n.network.connectedPeers().length === LEAGS - 1),
       // About 5 s on an idle machine (120 noise handshakes in one process); the slack is for a loaded CI.
-      25_000,
+      60_000,
       'every LEAG connected to the 15 others',
     );
     await Promise.all(nodes.map((n) => n.network.waitForTopicPeers('consensus', LEAGS - 1, 10_000)));
@@ -76,7 +76,7 @@ describe('16 LEAGs on one host', () => {
     await eventually(
       () => nodes.every((n) => n.network.connectedPeers().length === LEAGS - 1),
       // About 5 s on an idle machine (120 noise handshakes in one process); the slack is for a loaded CI.
-      25_000,
+      60_000,
       'every LEAG connected to the 15 others',
     );
     await sleep(1_500); // two heartbeats: scores recomputed, meshes settled
