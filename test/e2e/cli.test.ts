@@ -1,15 +1,15 @@
-// Ports: 39100–39299.
+// Ports: 41100–41299 (see testnet.test.ts for the other files' ranges).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NodeClient } from '../../packages/node/src/client/nodeClient.ts';
 import { waitFor } from '../../packages/node/src/testnet/processes.ts';
-import { launch, PNPM_V2G, parseJson, pnpmV2g, REPO, v2g } from './cliRun.ts';
+import { launch, PNPM_V2G, parseJson, pnpmV2g, REPO, V2G_BIN, v2g } from './cliRun.ts';
 
-const HTTP = 39150;
+const HTTP = 41150;
 const node = `http://127.0.0.1:${HTTP}`;
 
 /**
@@ -41,7 +41,7 @@ describe('the v2g CLI run from a directory of its own', { timeout: 240_000 }, ()
       '--http-port',
       `${HTTP}`,
       '--p2p-port',
-      '39100',
+      '41100',
     );
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(join(cwd, 'net', 'genesis.json')), 'net/ is relative to the caller');
@@ -73,7 +73,9 @@ describe('the v2g CLI run from a directory of its own', { timeout: 240_000 }, ()
     const c = new NodeClient(node);
     await waitFor('the LEAG at height 2', 60_000, async () =>
       (await c.head()).height >= 2 ? true : undefined,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; pnpm v2g start said:\n${daemon?.output().slice(-3000)}`);
+    });
     const second = await v2g(cwd, 'start', '--config', 'net/leag-0.json');
     assert.equal(second.code, 65);
     assert.match(second.stderr, /a LEAG is already running on .*net\/data\/leag-0/);
@@ -184,10 +186,70 @@ describe('the v2g CLI run from a directory of its own', { timeout: 240_000 }, ()
     assert.match(wrongChain.stderr, /--chain-id other, but the LEAG .* serves chain v2g-local/);
   });
 
+  test('`v2g ev balance` adds up the wallets in the keys dir', async () => {
+    const r = await v2g(cwd, 'ev', 'balance', '--node', node, 'wallet.key');
+    assert.equal(r.code, 0, r.stderr);
+    const out = parseJson<{ wallets: { file: string; balance: number }[]; total: number }>(r);
+    assert.ok(
+      out.wallets.some((w) => w.file.includes(`${join(cwd, 'wallets')}/payout-`)),
+      'the payout wallet is counted',
+    );
+    assert.equal(out.total, 5000, 'the deposit, in wallet.key');
+  });
+
+  test('a new station joins: registered by the RA, bootstrapped from leag-0 by its peer id, it syncs the chain', async () => {
+    const c = new NodeClient(node);
+    const key = parseJson<{ publicKey: string }>(await v2g(cwd, 'keygen', '--out', 'station.key')).publicKey;
+    const reg = await v2g(
+      cwd,
+      'leag',
+      'register',
+      '--node',
+      node,
+      '--ra',
+      'net/ra.key',
+      '--leag-key',
+      'station.key',
+    );
+    assert.equal(reg.code, 0, reg.stderr);
+    const id = parseJson<{ id: string }>(reg).id;
+    await waitFor('the registration', 20_000, async () =>
+      (await c.txStatus(id)).status === 'committed' ? true : undefined,
+    );
+    const leag0 = (await c.chain()).leags[0]!;
+    await writeFile(
+      join(cwd, 'station.jsonc'),
+      `// written by hand, as configs/leag.minimal.json shows\n${JSON.stringify({
+        name: 'station',
+        dataDir: 'data/station',
+        keyFile: 'station.key',
+        genesisFile: 'net/genesis.json',
+        listen: '/ip4/127.0.0.1/tcp/41101',
+        httpPort: HTTP + 1,
+        bootstrap: [`/ip4/127.0.0.1/tcp/41100/p2p/${leag0.peerId}`],
+        logLevel: 'warn',
+      })}\n`,
+    );
+    const check = await v2g(cwd, 'config', 'check', 'station.jsonc');
+    assert.equal(check.code, 0, check.stderr);
+    const station = launch(V2G_BIN, ['start', '--config', 'station.jsonc'], cwd);
+    try {
+      const s = new NodeClient(`http://127.0.0.1:${HTTP + 1}`);
+      const target = (await c.head()).height;
+      await waitFor('the new station to sync', 60_000, async () =>
+        (await s.head()).height >= target ? true : undefined,
+      );
+      assert.equal((await s.account(key)).role, 'leag', 'it knows itself as a registered LEAG');
+    } finally {
+      process.kill(-station.pid!, 'SIGTERM');
+      await new Promise((r) => station.once('exit', r));
+    }
+  });
+
   test('`v2g status` against a LEAG that is not there names the URL', async () => {
-    const r = await v2g(cwd, 'status', '--node', 'http://127.0.0.1:39299');
+    const r = await v2g(cwd, 'status', '--node', 'http://127.0.0.1:41299');
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /cannot reach the LEAG API at http:\/\/127\.0\.0\.1:39299 \(ECONNREFUSED\)/);
+    assert.match(r.stderr, /cannot reach the LEAG API at http:\/\/127\.0\.0\.1:41299 \(ECONNREFUSED\)/);
   });
 
   test('SIGTERM to the npx process that ran `pnpm v2g start` stops the LEAG', async () => {

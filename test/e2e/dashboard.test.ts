@@ -1,4 +1,4 @@
-// Ports: 39300–39399 (libp2p), 40300–40399 (HTTP).
+// Ports: 41300–41399 (libp2p), 42300–42399 (HTTP); see testnet.test.ts for the other files' ranges.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { runTestnet } from '../../packages/node/src/testnet/run.ts';
 /** Debian's chromium (`.ci/run` installs it): Playwright's own browser downloads cannot work here. */
 const CHROMIUM = process.env.V2G_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = new URL('../../test-results/', import.meta.url);
-const HTTP = 40300;
+const HTTP = 42300;
 const REPORT_DIR = new URL('testnet-history/', SCREENSHOT_DIR);
 
 /**
@@ -39,7 +39,7 @@ test('the dashboard shows the chain, committee, market and reputations, live, in
       keep: false,
       json: null,
       reportDir: fileURLToPath(REPORT_DIR),
-      basePort: 39300,
+      basePort: 41300,
       quiet: true,
       market: { evs: 12, dishonestShare: 0.25, seed: 3 },
     },

@@ -1,5 +1,6 @@
 import { genesisCodec, genesisHash, toHex } from '@v2g/core';
 import type { FastifyInstance } from 'fastify';
+import { peerIdFromLeagKey } from '../network/peerIdentity.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
 
 /**
@@ -22,7 +23,12 @@ export function registerChainInfoRoute(app: FastifyInstance, c: { readonly chain
     blockIntervalMs: genesis.params.consensus.blockIntervalMs,
     windowBlocks: genesis.params.market.windowBlocks,
     settlementWindows: genesis.params.market.settlementWindows,
-    leags: genesis.leags.map((l) => ({ name: l.name, publicKey: toHex(l.publicKey) })),
+    // The peer id is what a bootstrap address ends with: /ip4/<host>/tcp/<port>/p2p/<peerId>.
+    leags: genesis.leags.map((l) => ({
+      name: l.name,
+      publicKey: toHex(l.publicKey),
+      peerId: peerIdFromLeagKey(l.publicKey).toString(),
+    })),
     params: json.params,
   };
   app.get('/v1/chain', async () => body);

@@ -107,7 +107,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
           blockIntervalMs: int,
           windowBlocks: int,
           settlementWindows: int,
-          leags: { type: 'array', items: { type: 'object', properties: { name: str, publicKey: hex } } },
+          leags: {
+            type: 'array',
+            items: { type: 'object', properties: { name: str, publicKey: hex, peerId: str } },
+          },
         },
       },
     },

@@ -1,4 +1,7 @@
 /* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { fromHex, type Outpoint, toHex, walletAddress } from '@v2g/core';
 import type { Command } from 'commander';
 import { depositTx, registerEvTx, transferTx } from '../client/txBuilders.ts';
@@ -8,6 +11,7 @@ import {
   clientOf,
   freshWallet,
   int,
+  keysDirOf,
   leagKey,
   type NodeOptions,
   withKeysDir,
@@ -48,6 +52,28 @@ export function registerEvCommands(ev: Command): void {
         { address: fromHex(o.to), amount: o.amount },
       ]);
       print({ ...(await c.submit(tx)), window });
+    });
+
+  withKeysDir(withNode(ev.command('balance')))
+    .description(
+      'what an EV owns across its one-time wallets: every key file in the keys dir (payout, refund, change) and any named',
+    )
+    .argument('[files...]', 'more wallet key files')
+    .action(async (files: string[], o: NodeOptions & { keysDir?: string }) => {
+      const c = clientOf(o);
+      const dir = keysDirOf(o);
+      const inDir = existsSync(dir)
+        ? (await readdir(dir)).filter((f) => f.endsWith('.key')).map((f) => join(dir, f))
+        : [];
+      const wallets = [];
+      for (const file of [...inDir, ...files.map((f) => resolve(f))]) {
+        const key = await readKeyFile(file).catch(() => null);
+        if (!key) continue;
+        const address = toHex(walletAddress(key.publicKey));
+        const { balance, utxos } = await c.balance(address);
+        wallets.push({ file, address, balance, utxos: utxos.length });
+      }
+      print({ keysDir: dir, wallets, total: wallets.reduce((s, w) => s + w.balance, 0) });
     });
 
   withKeysDir(withNode(ev.command('send')))

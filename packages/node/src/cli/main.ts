@@ -13,6 +13,7 @@ import { registerConfigCommands } from './configCommands.ts';
 import { registerEvCommands } from './evCommands.ts';
 import { initCommand } from './initCommand.ts';
 import { watchLaunchers } from './launcherWatch.ts';
+import { registerLeagCommands } from './leagCommands.ts';
 import { registerMarketCommands } from './marketCommands.ts';
 import { reportStartError } from './startErrors.ts';
 import { registerStoreCommands } from './storeCommands.ts';
@@ -84,6 +85,7 @@ program
 
 registerStoreCommands(program);
 registerConfigCommands(program);
+registerLeagCommands(program);
 
 program
   .command('testnet')

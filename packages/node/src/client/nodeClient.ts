@@ -53,7 +53,7 @@ export interface ChainInfo {
   readonly blockIntervalMs: number;
   readonly windowBlocks: number;
   readonly settlementWindows: number;
-  readonly leags: readonly { name: string; publicKey: string }[];
+  readonly leags: readonly { name: string; publicKey: string; peerId: string }[];
   readonly params: Record<string, unknown>;
 }
 
@@ -188,9 +188,7 @@ export class NodeClient {
   }
 
   /** An EV's <R, R_ES, R_EB> after each window it traded in settled, oldest first. */
-  reputationHistory(
-    account: string,
-  ): Promise<{
+  reputationHistory(account: string): Promise<{
     account: string;
     rMinPpm: number;
     history: { window: number; r: number; es: number; eb: number }[];

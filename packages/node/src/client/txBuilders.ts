@@ -31,6 +31,11 @@ export function registerEvTx(env: TxEnvelope, ra: KeyPair, account: KeyPair, lea
   return build(env, { kind: 'register-ev', account: account.publicKey, leag }, [ra, account]);
 }
 
+/** The RA admits a new LEAG (a station joining the network); it starts at the initial LEAG reputation. */
+export function registerLeagTx(env: TxEnvelope, ra: KeyPair, leag: Uint8Array): Tx {
+  return build(env, { kind: 'register-leag', leag }, [ra]);
+}
+
 /** The RA binds the meter to the station `leag`; the meter co-signs (decision 0009). */
 export function registerMeterTx(env: TxEnvelope, ra: KeyPair, meter: KeyPair, leag: Uint8Array): Tx {
   return build(env, { kind: 'register-meter', meter: meter.publicKey, leag }, [ra, meter]);
