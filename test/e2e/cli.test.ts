@@ -78,7 +78,7 @@ describe('the v2g CLI run from a directory of its own', { timeout: 240_000 }, ()
     });
     const second = await v2g(cwd, 'start', '--config', 'net/leag-0.json');
     assert.equal(second.code, 65);
-    assert.match(second.stderr, /a LEAG is already running on .*net\/data\/leag-0/);
+    assert.match(second.stderr, /a LEAG is already running on .*net\/data\/leag-0 \(pid \d+/);
   });
 
   test('EV commands take the chain id and the window from the LEAG, and a payout key is written where it says', async () => {
@@ -240,9 +240,13 @@ describe('the v2g CLI run from a directory of its own', { timeout: 240_000 }, ()
         (await s.head()).height >= target ? true : undefined,
       );
       assert.equal((await s.account(key)).role, 'leag', 'it knows itself as a registered LEAG');
+      const stop = await v2g(cwd, 'stop', '--config', 'station.jsonc');
+      assert.equal(stop.code, 0, stop.stderr);
+      assert.match(stop.stdout, /stopped the LEAG on .*data\/station \(pid \d+\)/);
+      assert.equal(station.exitCode ?? (await new Promise((r) => station.once('exit', r))), 0);
+      assert.match((await v2g(cwd, 'stop', '--config', 'station.jsonc')).stdout, /no LEAG is running/);
     } finally {
-      process.kill(-station.pid!, 'SIGTERM');
-      await new Promise((r) => station.once('exit', r));
+      if (station.exitCode === null) process.kill(-station.pid!, 'SIGKILL');
     }
   });
 

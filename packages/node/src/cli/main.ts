@@ -4,18 +4,16 @@ import { resolve } from 'node:path';
 import { generateKeyPair, type LeaderPolicy, toHex, walletAddress } from '@v2g/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { writeKeyFile } from '../config/keyFile.ts';
-import { ChainStoreError } from '../storage/chainStoreError.ts';
 import { writeHistory } from '../testnet/historyFiles.ts';
 import { formatReport, runTestnet } from '../testnet/run.ts';
 import { collectHistory } from '../testnet/windowHistory.ts';
 import { clientOf, DEFAULT_NODE, int } from './chainContext.ts';
 import { registerConfigCommands } from './configCommands.ts';
+import { registerDaemonCommands } from './daemonCommands.ts';
 import { registerEvCommands } from './evCommands.ts';
 import { initCommand } from './initCommand.ts';
-import { watchLaunchers } from './launcherWatch.ts';
 import { registerLeagCommands } from './leagCommands.ts';
 import { registerMarketCommands } from './marketCommands.ts';
-import { reportStartError } from './startErrors.ts';
 import { registerStoreCommands } from './storeCommands.ts';
 
 // pnpm runs a script from the repository root; INIT_CWD is the directory the person typed
@@ -59,30 +57,7 @@ program
 
 initCommand(program, leaderPolicy);
 
-program
-  .command('start')
-  .description('run a LEAG daemon until SIGINT or SIGTERM (also stops when the pnpm/npx launcher is stopped)')
-  .requiredOption('--config <file>', 'config file written by `v2g init`')
-  .action(async (o: { config: string }) => {
-    const { runDaemon } = await import('../daemon/runDaemon.ts');
-    const config = resolve(o.config);
-    // The launchers above a `pnpm v2g start` do not pass SIGTERM on (launcherWatch.ts): stop when one is gone.
-    const unwatch = watchLaunchers((launcher) => {
-      console.error(`v2g start: ${launcher} has exited; stopping the LEAG`);
-      process.kill(process.pid, 'SIGTERM');
-    });
-    try {
-      await runDaemon(config);
-    } catch (err) {
-      // A held lock, a taken port or a damaged store each get their own sentence (startErrors.ts).
-      if (err instanceof ChainStoreError || (err as { code?: unknown }).code === 'EADDRINUSE')
-        return reportStartError(err, config);
-      throw err;
-    } finally {
-      unwatch();
-    }
-  });
-
+registerDaemonCommands(program);
 registerStoreCommands(program);
 registerConfigCommands(program);
 registerLeagCommands(program);
