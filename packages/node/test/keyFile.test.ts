@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { bytesEqual, generateKeyPair } from '@v2g/core';
 import { KeyFileExistsError, readKeyFile, writeKeyFile } from '../src/config/keyFile.ts';
+import { passphraseFromEnv } from '../src/config/keystore.ts';
 
 let dir: string;
 
@@ -48,4 +49,19 @@ test('a key file written without overwrite never replaces an existing one, and l
     (await readdir(dir)).filter((f) => f.endsWith('.tmp')),
     [],
   );
+});
+
+test('an encrypted key file reads back with its passphrase, and says what is missing or wrong', async () => {
+  const path = join(dir, 'sealed.key');
+  const key = generateKeyPair();
+  await writeKeyFile(path, key, { passphrase: 'correct horse' });
+  const text = await readFile(path, 'utf8');
+  assert.ok(!text.includes(Buffer.from(key.secretKey).toString('hex')), 'the seed is not in the file');
+  assert.equal(await mode(path), 0o600);
+  assert.ok(bytesEqual((await readKeyFile(path, { passphrase: 'correct horse' })).secretKey, key.secretKey));
+  await assert.rejects(readKeyFile(path, { passphrase: 'wrong' }), /wrong passphrase/);
+  await assert.rejects(readKeyFile(path, { passphrase: null }), /is encrypted: set V2G_KEY_PASSPHRASE_FILE/);
+  const passFile = join(dir, 'pass.txt');
+  await writeFile(passFile, 'correct horse\n');
+  assert.equal(passphraseFromEnv({ V2G_KEY_PASSPHRASE_FILE: passFile }), 'correct horse');
 });

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { generateKeyPair, type LeaderPolicy, toHex, walletAddress } from '@v2g/core';
 import { Command, InvalidArgumentError } from 'commander';
 import { writeKeyFile } from '../config/keyFile.ts';
+import { passphraseFromEnv } from '../config/keystore.ts';
 import { writeHistory } from '../testnet/historyFiles.ts';
 import { formatReport, runTestnet } from '../testnet/run.ts';
 import { collectHistory } from '../testnet/windowHistory.ts';
@@ -42,10 +43,17 @@ program
   .description('create an ed25519 key file (LEAG, RA, grid operator, EV account or wallet)')
   .requiredOption('--out <file>', 'where to write the key (mode 0600)')
   .option('--force', 'replace an existing key file (its old key is lost)')
-  .action(async (o: { out: string; force?: boolean }) => {
+  .option(
+    '--encrypt',
+    'encrypt the secret key (scrypt + AES-256-GCM) with the passphrase in $V2G_KEY_PASSPHRASE_FILE or $V2G_KEY_PASSPHRASE',
+  )
+  .action(async (o: { out: string; force?: boolean; encrypt?: boolean }) => {
+    const passphrase = o.encrypt ? passphraseFromEnv() : null;
+    if (o.encrypt && !passphrase)
+      throw new Error('--encrypt: set V2G_KEY_PASSPHRASE_FILE or V2G_KEY_PASSPHRASE');
     const key = generateKeyPair();
     const file = resolve(o.out);
-    await writeKeyFile(file, key, { overwrite: o.force === true });
+    await writeKeyFile(file, key, { overwrite: o.force === true, passphrase });
     console.log(
       JSON.stringify({
         publicKey: toHex(key.publicKey),
