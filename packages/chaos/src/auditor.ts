@@ -8,6 +8,7 @@ import {
   checkAcked,
   checkBlocksKept,
   checkCaughtUp,
+  checkCertified,
   checkCommittedKept,
   checkEvidence,
   checkNoDoubleSign,
@@ -16,7 +17,9 @@ import {
   checkRecovery,
   findDoubleSigns,
   type Observed,
+  type ReputationSeen,
 } from './checks.ts';
+import type { ByzantineMode } from './fleet.ts';
 import type { TxKind } from './load.ts';
 import { RecoveryTracker } from './recovery.ts';
 
@@ -25,8 +28,10 @@ export interface AuditorOptions {
   readonly chainId: string;
   /** LEAG public keys (hex) in index order, for names in the report. */
   readonly leagKeys: readonly string[];
-  readonly byzantine: ReadonlySet<string>;
-  readonly byzantineSkipped: boolean;
+  /** LEAGs started with a test-only Byzantine behaviour, with their public keys (hex). */
+  readonly byzantine: readonly { leag: number; key: string; mode: ByzantineMode }[];
+  /** R_min from the genesis: an equivocator must be cut below it. */
+  readonly rMinPpm: number;
   readonly recoveryBoundMs: number;
   apiUrl(leag: number): string;
   now(): number;
@@ -40,8 +45,20 @@ export interface Kill {
   readonly what: string;
 }
 
+export interface ByzantineOutcome {
+  readonly leag: number;
+  readonly mode: ByzantineMode;
+  /** Evidence against it on the final chain. */
+  readonly evidence: boolean;
+  readonly minReputationPpm: number | null;
+  readonly belowRMinAtSeconds: number | null;
+  /** forge-sync: blocks its sync server served (forged), over all its restarts. */
+  readonly forgedBlocksServed: number | null;
+}
+
 export interface AuditResult {
   readonly checks: Check[];
+  readonly byzantine: ByzantineOutcome[];
   readonly chains: { leag: number; head: number; missing: number }[];
   readonly acks: AckOutcomes;
   readonly forks: number[];
@@ -60,6 +77,10 @@ export class Auditor {
   readonly committed = new Map<string, number>();
   readonly acks = new Map<string, { kind: TxKind; leag: number; atMs: number }>();
   readonly recovery = new RecoveryTracker();
+  /** Reputation seen for each LEAG known to equivocate (by key). */
+  readonly reputation = new Map<string, { minPpm: number | null; belowAtMs: number | null }>();
+  /** forge-sync LEAGs: blocks served, summed over restarts (the counter starts again at 0). */
+  private readonly forged = new Map<number, { total: number; last: number }>();
   private readonly o: AuditorOptions;
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
@@ -78,6 +99,12 @@ export class Auditor {
     for (let i = 0; i < this.o.leags; i++) {
       this.loops.push(this.follow(i), this.poll(i));
     }
+    if (this.o.byzantine.length > 0) this.loops.push(this.watchByzantine());
+  }
+
+  /** Configured equivocators: those whose behaviour signs two messages for one slot. */
+  private get configuredEquivocators(): string[] {
+    return this.o.byzantine.filter((b) => b.mode.startsWith('equivocate-')).map((b) => b.key);
   }
 
   onAck(id: string, kind: TxKind, leag: number): void {
@@ -107,8 +134,26 @@ export class Auditor {
     const acks = await this.ackOutcomes(chains, kills);
     const votes = chains.flatMap((c) => c.votes);
     const found = findDoubleSigns(votes, this.o.chainId);
-    const equivocators = new Set([...found.doubleSigns.map((d) => d.voter), ...this.o.byzantine]);
+    const configured = new Set(this.configuredEquivocators);
+    const equivocators = new Set([...found.doubleSigns.map((d) => d.voter), ...configured]);
     const evidenceAgainst = new Set(chains.flatMap((c) => [...c.evidenceAgainst]));
+    // A last look at every equivocator's reputation, after the drain.
+    for (const key of equivocators) await this.readReputation(key);
+    for (const b of this.o.byzantine) if (b.mode === 'forge-sync') await this.readForged(b.leag);
+    const byzantine = this.o.byzantine.map((b): ByzantineOutcome => {
+      const r = this.reputation.get(b.key);
+      return {
+        leag: b.leag,
+        mode: b.mode,
+        evidence: evidenceAgainst.has(b.key),
+        minReputationPpm: r?.minPpm ?? null,
+        belowRMinAtSeconds: r?.belowAtMs == null ? null : Math.round(r.belowAtMs / 100) / 10,
+        forgedBlocksServed: b.mode === 'forge-sync' ? (this.forged.get(b.leag)?.total ?? 0) : null,
+      };
+    });
+    const forgedLines = byzantine.flatMap((b) =>
+      b.forgedBlocksServed === null ? [] : [`leag-${b.leag} served ${b.forgedBlocksServed} forged blocks`],
+    );
     return {
       checks: [
         oneChain,
@@ -118,9 +163,17 @@ export class Auditor {
         checkAcked(acks),
         checkRecovery(this.recovery.stalls, this.o.recoveryBoundMs),
         checkQuorumStall(this.recovery.longestQuorumGap, this.o.recoveryBoundMs),
-        checkNoDoubleSign(found, this.o.byzantine, name),
-        checkEvidence(equivocators, evidenceAgainst, name, this.o.byzantineSkipped),
+        checkNoDoubleSign(found, configured, name),
+        checkEvidence(
+          equivocators,
+          evidenceAgainst,
+          this.reputation as ReadonlyMap<string, ReputationSeen>,
+          this.o.rMinPpm,
+          name,
+        ),
+        checkCertified(chains, forgedLines),
       ].map(({ name, passed, detail }) => ({ name, passed, detail })),
+      byzantine,
       chains: chains.map((c) => ({ leag: c.leag, head: c.head, missing: c.missing.length })),
       acks,
       forks: oneChain.forks,
@@ -165,28 +218,98 @@ export class Auditor {
     }
   }
 
+  /** Every 2 s: the reputation of every configured equivocator, and what each forging sync server served. */
+  private async watchByzantine(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      for (const key of this.configuredEquivocators) await this.readReputation(key);
+      for (const b of this.o.byzantine) if (b.mode === 'forge-sync') await this.readForged(b.leag);
+      await sleep(2000, signal);
+    }
+  }
+
+  /** `GET /v1/accounts/<key>` on the first honest LEAG that answers (any LEAG when none does). */
+  private async readReputation(key: string): Promise<void> {
+    const byzantine = new Set(this.o.byzantine.map((b) => b.leag));
+    const order = Array.from({ length: this.o.leags }, (_, i) => i).sort(
+      (a, b) => Number(byzantine.has(a)) - Number(byzantine.has(b)),
+    );
+    for (const i of order) {
+      const r = await get<{ role: string; account: { reputationPpm: number } }>(
+        this.o.apiUrl(i),
+        `/v1/accounts/${key}`,
+      );
+      if (r?.role !== 'leag') continue;
+      const ppm = r.account.reputationPpm;
+      const seen = this.reputation.get(key) ?? { minPpm: null, belowAtMs: null };
+      if (seen.minPpm === null || ppm < seen.minPpm) seen.minPpm = ppm;
+      if (ppm < this.o.rMinPpm && seen.belowAtMs === null) seen.belowAtMs = this.o.now();
+      this.reputation.set(key, seen);
+      return;
+    }
+  }
+
+  /** The forging LEAG's `v2g_sync_blocks_served_total`, summed over its restarts. */
+  private async readForged(leag: number): Promise<void> {
+    let text: string;
+    try {
+      const res = await fetch(`${this.o.apiUrl(leag)}/metrics`, { signal: AbortSignal.timeout(3000) });
+      text = await res.text();
+    } catch {
+      return;
+    }
+    const m = /^v2g_sync_blocks_served_total(?:\{[^}]*\})? ([0-9.e+]+)$/m.exec(text);
+    if (!m) return;
+    const value = Number(m[1]);
+    const f = this.forged.get(leag) ?? { total: 0, last: 0 };
+    f.total += value >= f.last ? value - f.last : value;
+    f.last = value;
+    this.forged.set(leag, f);
+  }
+
   /** Acknowledged transactions not on the final chain are looked up on the highest LEAG and on the one that took them. */
   private async ackOutcomes(chains: readonly ScannedChain[], kills: readonly Kill[]): Promise<AckOutcomes> {
     const best = chains.reduce<ScannedChain | null>((a, c) => (a && a.head >= c.head ? a : c), null);
     const out = { acked: this.acks.size, committed: 0, dropped: 0, pending: 0, unaccounted: 0 };
     const unaccountedByKind: Record<string, number> = {};
     const unaccountedByCause: Record<string, number> = {};
+    const droppedByCode: Record<string, number> = {};
+    const examples: NonNullable<AckOutcomes['examples']>[number][] = [];
+    const example = (id: string, status: string) => {
+      const ack = this.acks.get(id)!;
+      if (examples.length < 20)
+        examples.push({
+          id,
+          kind: ack.kind,
+          leag: ack.leag,
+          ackedAtSeconds: Math.round(ack.atMs / 100) / 10,
+          status,
+        });
+    };
     for (const [id, ack] of this.acks) {
       if (best?.txHeights.has(id)) {
         out.committed++;
         continue;
       }
       const asked = [...new Set([best?.leag ?? ack.leag, ack.leag])];
-      const statuses = await Promise.all(
+      const answers = await Promise.all(
         asked.map(async (i) => {
-          const r = await api<{ status: string }>(this.o.apiUrl(i), 'GET', `/v1/txs/${id}`);
-          return r.ok ? r.body.status : r.code;
+          const r = await api<{ status: string; code?: string }>(this.o.apiUrl(i), 'GET', `/v1/txs/${id}`);
+          return r.ok ? r.body : { status: r.code };
         }),
       );
+      const statuses = answers.map((a) => a.status);
       if (statuses.includes('committed')) out.committed++;
-      else if (statuses.includes('dropped')) out.dropped++;
-      else if (statuses.includes('pending')) out.pending++;
-      else {
+      else if (statuses.includes('dropped')) {
+        // The client is told to resubmit: accounted for.
+        out.dropped++;
+        const code = answers.find((a) => a.status === 'dropped')?.code ?? 'dropped';
+        droppedByCode[code] = (droppedByCode[code] ?? 0) + 1;
+      } else if (statuses.includes('pending')) {
+        out.pending++;
+        example(id, 'pending');
+      } else {
+        example(id, statuses.join('/'));
         out.unaccounted++;
         unaccountedByKind[ack.kind] = (unaccountedByKind[ack.kind] ?? 0) + 1;
         const cause = this.committed.has(id)
@@ -197,7 +320,7 @@ export class Auditor {
         unaccountedByCause[cause] = (unaccountedByCause[cause] ?? 0) + 1;
       }
     }
-    return { ...out, unaccountedByKind, unaccountedByCause };
+    return { ...out, unaccountedByKind, unaccountedByCause, droppedByCode, examples };
   }
 }
 

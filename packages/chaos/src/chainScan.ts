@@ -25,6 +25,12 @@ export interface ScannedChain {
   readonly evidenceAgainst: Set<string>;
   /** Heights whose block could not be read. */
   readonly missing: number[];
+  /**
+   * Heights whose block is not the one its certificate signs (a certificate
+   * for another height or hash, or the next block's last commit naming
+   * another hash): what a LEAG holds after accepting a forged block.
+   */
+  readonly uncertified: number[];
 }
 
 const CONCURRENCY = 8;
@@ -41,7 +47,10 @@ export async function scanChain(leag: number, base: string): Promise<ScannedChai
     votes: [],
     evidenceAgainst: new Set(),
     missing: [],
+    uncertified: [],
   };
+  /** lastCommit of block h + 1, by height h: it certifies block h too. */
+  const lastCommits = new Map<number, CertificateJson>();
   let next = 1;
   const worker = async () => {
     while (next <= head.height) {
@@ -50,6 +59,7 @@ export async function scanChain(leag: number, base: string): Promise<ScannedChai
       try {
         if (!b) throw new Error('no answer');
         record(chain, h, b);
+        if (b.block.lastCommit) lastCommits.set(h - 1, b.block.lastCommit);
       } catch {
         // Not answered, or a block whose JSON form this harness cannot read: reported as missing.
         chain.missing.push(h);
@@ -57,6 +67,11 @@ export async function scanChain(leag: number, base: string): Promise<ScannedChai
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  for (const [h, cert] of lastCommits) {
+    if (h >= 1 && chain.hashes[h] && !certifies(cert, h, chain.hashes[h]!)) chain.uncertified.push(h);
+  }
+  const unique = [...new Set(chain.uncertified)].sort((a, b) => a - b);
+  chain.uncertified.splice(0, chain.uncertified.length, ...unique);
   return chain;
 }
 
@@ -83,6 +98,11 @@ function record(chain: ScannedChain, h: number, b: BlockJson): void {
   }
   for (const cert of [b.certificate, b.block.lastCommit])
     if (cert) chain.votes.push(...certVotes(cert, where));
+  if (b.certificate && !certifies(b.certificate, h, b.hash)) chain.uncertified.push(h);
+}
+
+function certifies(cert: CertificateJson, height: number, hash: string): boolean {
+  return cert.height === height && cert.blockHash === hash;
 }
 
 function certVotes(cert: CertificateJson, where: string): SeenVote[] {

@@ -98,6 +98,16 @@ export interface AckOutcomes {
   readonly unaccountedByKind: Record<string, number>;
   /** Unaccounted transactions by what probably lost them: the first SIGKILL of the LEAG that took them, within 10 s. */
   readonly unaccountedByCause: Record<string, number>;
+  /** Dropped transactions by the node's code. */
+  readonly droppedByCode?: Record<string, number>;
+  /** The first pending and unaccounted transactions, to look up in the logs. */
+  readonly examples?: readonly {
+    id: string;
+    kind: string;
+    leag: number;
+    ackedAtSeconds: number;
+    status: string;
+  }[];
 }
 
 export function checkAcked(o: AckOutcomes): Check {
@@ -225,22 +235,68 @@ export function checkNoDoubleSign(
   };
 }
 
-/** Every equivocator (found double-signing, or started byzantine) has evidence against it on chain. */
+/** What the auditor saw of one LEAG known to equivocate: its reputation over the run. */
+export interface ReputationSeen {
+  /** The lowest reputationPpm any LEAG reported for it; null when none answered. */
+  readonly minPpm: number | null;
+  /** Run time (ms) it was first seen below R_min. */
+  readonly belowAtMs: number | null;
+}
+
+/**
+ * Every equivocator (found double-signing, or started Byzantine with an
+ * equivocating behaviour) has evidence against it on chain, and was seen
+ * with its reputation cut below R_min.
+ */
 export function checkEvidence(
   equivocators: ReadonlySet<string>,
   evidenceAgainst: ReadonlySet<string>,
+  reputation: ReadonlyMap<string, ReputationSeen>,
+  rMinPpm: number,
   name: (key: string) => string,
-  byzantineSkipped: boolean,
 ): Check {
-  const missing = [...equivocators].filter((k) => !evidenceAgainst.has(k));
+  const problems: string[] = [];
+  const caught: string[] = [];
+  for (const key of equivocators) {
+    const r = reputation.get(key);
+    const cut = r?.minPpm !== null && r?.minPpm !== undefined && r.minPpm < rMinPpm;
+    if (!evidenceAgainst.has(key)) problems.push(`no evidence against ${name(key)}`);
+    if (!cut)
+      problems.push(
+        `${name(key)} never seen below R_min ${rMinPpm} ppm (lowest ${r?.minPpm ?? 'never read'})`,
+      );
+    if (evidenceAgainst.has(key) && cut)
+      caught.push(
+        `${name(key)} (evidence on chain, reputation ${r!.minPpm} ppm` +
+          `${r!.belowAtMs !== null ? ` from ${(r!.belowAtMs / 1000).toFixed(1)} s` : ''})`,
+      );
+  }
   return {
     name: 'evidence for every equivocation',
-    passed: equivocators.size === 0 && byzantineSkipped ? null : missing.length === 0,
+    passed: problems.length === 0,
     detail:
       equivocators.size === 0
-        ? `no equivocation in this run${byzantineSkipped ? ' (byzantine LEAGs skipped: no daemon setting yet)' : ''}`
-        : missing.length === 0
-          ? `evidence on chain against ${[...equivocators].map(name).join(', ')}`
-          : `no evidence against ${missing.map(name).join(', ')}`,
+        ? 'no equivocation in this run'
+        : problems.length === 0
+          ? `caught: ${caught.join(', ')}`
+          : problems.join('; '),
+  };
+}
+
+/**
+ * No LEAG holds a block its certificate does not sign. A forging sync
+ * server (a Byzantine LEAG) serves blocks whose header no longer matches
+ * their certificate; a LEAG that accepted one would hold it.
+ */
+export function checkCertified(chains: readonly ScannedChain[], forged: readonly string[]): Check {
+  const bad = chains.filter((c) => c.uncertified.length > 0);
+  const served = forged.length > 0 ? `; ${forged.join(', ')}` : '';
+  return {
+    name: 'no forged block accepted',
+    passed: bad.length === 0,
+    detail:
+      bad.length === 0
+        ? `every block on every LEAG is the one its certificate signs${served}`
+        : bad.map((c) => `leag-${c.leag} at ${c.uncertified.slice(0, 5).join(', ')}`).join('; ') + served,
   };
 }

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ByzantineMode } from './fleet.ts';
+import { BYZANTINE_MODES, type ByzantineLeag, type ByzantineMode } from './fleet.ts';
 import { formatReport } from './report.ts';
 import { type ChaosOptions, runChaos } from './run.ts';
 import { FAULT_KINDS, type FaultKind } from './schedule.ts';
@@ -12,20 +12,18 @@ const USAGE = `pnpm chaos [--quick] [--duration s] [--seed n] [--leags n] [--rat
            [--dir dir] [--keep] [--loopback] [--port p] [--drain s] [--without kind,...]
            [--byzantine i:mode,...]
 
-  --quick        under 3 minutes: seed 1, 4 LEAGs, every fault kind once (but the long outage)
+  --quick        under 3 minutes: seed 1, 5 LEAGs of which leag-4 is an equivocating voter
+                 (unless --byzantine says otherwise), every fault kind once (but the long outage)
   --duration s   the soak: faults for s seconds (default 300)
   --seed n       replays the same schedule and load (default 1)
   --loopback     no network namespaces, even where they could be made
   --without      fault kinds to leave out, e.g. power-cut-all (kinds: ${FAULT_KINDS.join(', ')})
-  --byzantine    e.g. 3:equivocate-proposer (modes: equivocate-proposer, equivocate-voter,
-                 withhold-votes, forge-sync); skipped until the daemon has its test-only setting`;
+  --byzantine    LEAG i runs with the daemon's test-only testOnlyBehaviour, e.g. 3:equivocate-leader
+                 (modes: ${BYZANTINE_MODES.join(', ')}); --byzantine none for none`;
 
-const MODES: readonly ByzantineMode[] = [
-  'equivocate-proposer',
-  'equivocate-voter',
-  'withhold-votes',
-  'forge-sync',
-];
+/** --quick: one equivocating voter among five, caught within seconds of its first vote. */
+const QUICK_LEAGS = 5;
+const QUICK_BYZANTINE: readonly ByzantineLeag[] = [{ leag: 4, mode: 'equivocate-voter' }];
 
 function int(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -34,16 +32,25 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return n;
 }
 
-function byzantine(value: string | undefined, leags: number): ChaosOptions['byzantine'] {
-  if (!value) return [];
-  return value.split(',').map((part) => {
+function byzantine(value: string, leags: number): ByzantineLeag[] {
+  if (value === 'none') return [];
+  const list = value.split(',').map((part) => {
     const [i, mode] = part.split(':');
     const leag = Number(i);
-    if (!Number.isSafeInteger(leag) || leag < 0 || leag >= leags || !MODES.includes(mode as ByzantineMode)) {
-      throw new Error(`--byzantine expects i:mode with i < ${leags} and mode one of ${MODES.join(', ')}`);
+    if (
+      !Number.isSafeInteger(leag) ||
+      leag < 0 ||
+      leag >= leags ||
+      !BYZANTINE_MODES.includes(mode as ByzantineMode)
+    ) {
+      throw new Error(
+        `--byzantine expects i:mode with i < ${leags} and mode one of ${BYZANTINE_MODES.join(', ')}`,
+      );
     }
     return { leag, mode: mode as ByzantineMode };
   });
+  if (new Set(list.map((b) => b.leag)).size < list.length) throw new Error('--byzantine names a LEAG twice');
+  return list;
 }
 
 function without(value: string | undefined): FaultKind[] {
@@ -78,7 +85,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const quick = values.quick;
-  const leags = quick ? 4 : int('leags', values.leags, 4);
+  const leags = quick ? QUICK_LEAGS : int('leags', values.leags, 4);
   const options: ChaosOptions = {
     quick,
     seed: quick ? 1 : int('seed', values.seed, 1),
@@ -91,7 +98,8 @@ async function main(): Promise<number> {
     keep: values.keep,
     drainSec: int('drain', values.drain, quick ? 10 : 60),
     recoveryBoundMs: 10_000,
-    byzantine: byzantine(values.byzantine, leags),
+    byzantine:
+      values.byzantine !== undefined ? byzantine(values.byzantine, leags) : quick ? QUICK_BYZANTINE : [],
     without: without(values.without),
   };
   const abort = new AbortController();

@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Genesis, genesisFromJson, type KeyPair } from '@v2g/core';
 import { readKeyFile } from '../../node/src/config/keyFile.ts';
+import { testBehaviour } from '../../node/src/node/testBehaviour.ts';
 import { CLI_PATH, DAEMON_ENV, DAEMON_NODE_FLAGS } from '../../node/src/testnet/processes.ts';
 import type { Hosts } from './hosts.ts';
 import { powerCut } from './powerCut.ts';
@@ -18,8 +19,17 @@ const FAKETIME_LIBS = [
 ];
 const INIT_P2P_PORT = 7100;
 
-/** A test-only daemon mode, to come with the daemon's byzantine setting (issue 12). */
-export type ByzantineMode = 'equivocate-proposer' | 'equivocate-voter' | 'withhold-votes' | 'forge-sync';
+/** The daemon's test-only `testOnlyBehaviour` settings, but `honest` (packages/node/src/config/config.ts). */
+export const BYZANTINE_MODES = ['equivocate-leader', 'equivocate-voter', 'withhold', 'forge-sync'] as const;
+export type ByzantineMode = (typeof BYZANTINE_MODES)[number];
+
+export interface ByzantineLeag {
+  readonly leag: number;
+  readonly mode: ByzantineMode;
+}
+
+/** The chain id of every chaos network: `chaos` as a dash-separated word, so the daemon allows Byzantine LEAGs. */
+export const CHAOS_CHAIN_ID = 'v2g-chaos';
 
 export interface FleetKeys {
   readonly genesis: Genesis;
@@ -76,8 +86,19 @@ export class Fleet {
     this.faketime = FAKETIME_LIBS.find((p) => existsSync(p)) ?? null;
   }
 
-  /** `v2g init` for `leags` LEAGs in `dir`, then each config pointed at its host. */
-  static async init(dir: string, leags: number, hosts: Hosts, blockIntervalMs: number): Promise<Fleet> {
+  /**
+   * `v2g init` for `leags` LEAGs in `dir`, then each config pointed at its
+   * host, and the Byzantine ones given their test-only behaviour.
+   */
+  static async init(
+    dir: string,
+    leags: number,
+    hosts: Hosts,
+    blockIntervalMs: number,
+    byzantine: readonly ByzantineLeag[] = [],
+  ): Promise<Fleet> {
+    // The daemon's own rule, checked before any daemon starts: it refuses the setting on a chain not named as a test.
+    for (const b of byzantine) testBehaviour(b.mode, CHAOS_CHAIN_ID);
     await sh(process.execPath, [
       CLI_PATH,
       'init',
@@ -86,7 +107,7 @@ export class Fleet {
       '--leags',
       String(leags),
       '--chain-id',
-      'v2g-chaos',
+      CHAOS_CHAIN_ID,
       '--p2p-port',
       String(INIT_P2P_PORT),
       '--block-interval',
@@ -99,7 +120,12 @@ export class Fleet {
     const peerIds = peerIdsFromBootstrap(configs);
     const dataDirs: string[] = [];
     for (let i = 0; i < leags; i++) {
-      const config: Record<string, unknown> = { ...configs[i], ...hosts.network(i, peerIds) };
+      const mode = byzantine.find((b) => b.leag === i)?.mode;
+      const config: Record<string, unknown> = {
+        ...configs[i],
+        ...hosts.network(i, peerIds),
+        ...(mode ? { testOnlyBehaviour: mode } : {}),
+      };
       await writeFile(configPaths[i]!, `${JSON.stringify(config, null, 2)}\n`);
       dataDirs.push(resolve(dirname(configPaths[i]!), String(config.dataDir)));
     }

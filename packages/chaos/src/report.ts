@@ -31,6 +31,16 @@ export interface ChaosReport {
   readonly blocks: { height: number; lostHeights: number[]; forks: number[]; chains: AuditResult['chains'] };
   readonly txs: AuditResult['acks'] & { load: LoadStats; committedSeen: number };
   readonly checks: readonly Check[];
+  /** Daemon starts: from the spawn to the API answering (a quorum counts only started daemons). */
+  readonly boots: {
+    readonly count: number;
+    readonly medianSeconds: number | null;
+    readonly slowest: { leag: number; atSeconds: number; seconds: number } | null;
+    /** Starts whose API never answered before the daemon was stopped again. */
+    readonly neverAnswered: number;
+  };
+  /** LEAGs run Byzantine on purpose, and what became of them. */
+  readonly byzantine: AuditResult['byzantine'];
   /** The slowest recovery after a heal or restart, and after any action. */
   readonly longestStallAfterHeal: StallJson | null;
   readonly longestStall: StallJson | null;
@@ -59,7 +69,6 @@ export interface ReportInput {
   readonly load: Load;
   readonly crashes: readonly Crash[];
   readonly durationMs: number;
-  readonly byzantineSkipped: boolean;
   readonly faketime: boolean;
 }
 
@@ -75,7 +84,6 @@ export function buildReport(r: ReportInput): ChaosReport {
   }
   const skipped: string[] = [];
   if (r.options.without.length > 0) skipped.push(`left out with --without: ${r.options.without.join(', ')}`);
-  if (r.byzantineSkipped) skipped.push('byzantine LEAGs: the daemon has no test-only byzantine setting yet');
   if (!r.faketime) skipped.push('clock skew: libfaketime is not installed (apt-get install faketime)');
   if (r.hosts.mode === 'loopback') skipped.push(`partitions, loss and latency: ${r.hosts.fallbackReason}`);
   const stalls = r.auditor.recovery.stalls;
@@ -103,6 +111,8 @@ export function buildReport(r: ReportInput): ChaosReport {
     },
     txs: { ...r.audit.acks, load: r.load.stats, committedSeen: r.auditor.committed.size },
     checks,
+    boots: bootSummary(r.runner.boots),
+    byzantine: r.audit.byzantine,
     longestStallAfterHeal: stallJson(maxBy(afterHeal, (s) => s.afterHealMs!)),
     longestStall: stallJson(maxBy(stalls, (s) => s.ms)),
     longestGap: gap
@@ -156,6 +166,7 @@ export function formatReport(r: ChaosReport): string {
   row('final heads', r.blocks.chains.map((c) => `leag-${c.leag} ${c.head}`).join(', '));
   row('txs acknowledged (202)', String(r.txs.acked));
   row('  committed / dropped / pending', `${r.txs.committed} / ${r.txs.dropped} / ${r.txs.pending}`);
+  if (r.txs.dropped > 0) row('  dropped by code', JSON.stringify(r.txs.droppedByCode ?? {}));
   row('  unaccounted', `${r.txs.unaccounted} ${JSON.stringify(r.txs.unaccountedByKind)}`);
   for (const [cause, n] of Object.entries(r.txs.unaccountedByCause)) row(`    ${cause}`, String(n));
   row('  refused / unanswered', `${JSON.stringify(r.txs.load.refused)} / ${r.txs.load.unanswered}`);
@@ -173,6 +184,15 @@ export function formatReport(r: ChaosReport): string {
     q ? `${q.seconds} s from ${q.atSeconds} s, after: ${q.lastActions}` : '-',
   );
   for (const s of r.slowRecoveries) row('  slow recovery', stallLine(s, true));
+  const b = r.boots;
+  row(
+    'daemon start to API answering',
+    b.slowest
+      ? `median ${b.medianSeconds} s, slowest ${b.slowest.seconds} s (leag-${b.slowest.leag} at ${b.slowest.atSeconds} s)` +
+          `, ${b.count} starts${b.neverAnswered > 0 ? `, ${b.neverAnswered} never answered` : ''}`
+      : '-',
+  );
+  for (const z of r.byzantine) row(`byzantine leag-${z.leag}`, byzantineLine(z));
   lines.push('', 'checks');
   for (const c of r.checks) {
     const verdict = c.passed === null ? 'n/a ' : c.passed ? 'PASS' : 'FAIL';
@@ -181,6 +201,34 @@ export function formatReport(r: ChaosReport): string {
   for (const s of r.skipped) lines.push(`  skipped: ${s}`);
   lines.push('', r.passed ? 'chaos: every check passed' : `chaos: FAILED (files kept in ${r.dir})`);
   return lines.join('\n');
+}
+
+function bootSummary(boots: FaultRunner['boots']): ChaosReport['boots'] {
+  const done = boots.filter((b): b is typeof b & { ms: number } => b.ms !== null);
+  const sorted = done.map((b) => b.ms).sort((a, b) => a - b);
+  const slowest = maxBy(done, (b) => b.ms);
+  return {
+    count: boots.length,
+    medianSeconds: sorted.length > 0 ? round(sorted[Math.floor(sorted.length / 2)]! / 1000) : null,
+    slowest: slowest
+      ? { leag: slowest.leag, atSeconds: round(slowest.atMs / 1000), seconds: round(slowest.ms / 1000) }
+      : null,
+    neverAnswered: boots.length - done.length,
+  };
+}
+
+function byzantineLine(b: ChaosReport['byzantine'][number]): string {
+  const parts: string[] = [b.mode];
+  if (b.mode.startsWith('equivocate-')) {
+    parts.push(b.evidence ? 'evidence on chain' : 'no evidence on chain');
+    parts.push(
+      b.belowRMinAtSeconds !== null
+        ? `below R_min from ${b.belowRMinAtSeconds} s (lowest ${b.minReputationPpm} ppm)`
+        : `never below R_min (lowest ${b.minReputationPpm ?? '?'} ppm)`,
+    );
+  }
+  if (b.forgedBlocksServed !== null) parts.push(`${b.forgedBlocksServed} forged blocks served`);
+  return parts.join(', ');
 }
 
 function summarize(actions: readonly string[]): string {

@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toHex } from '@v2g/core';
 import { get, type Head } from './api.ts';
 import { Auditor } from './auditor.ts';
-import { type ByzantineMode, Fleet } from './fleet.ts';
+import { type ByzantineLeag, Fleet } from './fleet.ts';
 import { createHosts, type Hosts } from './hosts.ts';
 import { Load } from './load.ts';
 import { acquireLock, releaseLock } from './lock.ts';
@@ -30,7 +30,8 @@ export interface ChaosOptions {
   /** Seconds given to the LEAGs after the last fault to catch up and commit what is pending. */
   readonly drainSec: number;
   readonly recoveryBoundMs: number;
-  readonly byzantine: readonly { leag: number; mode: ByzantineMode }[];
+  /** LEAGs started with the daemon's test-only Byzantine behaviour. */
+  readonly byzantine: readonly ByzantineLeag[];
   /** Fault kinds left out of the schedule. */
   readonly without: readonly FaultKind[];
 }
@@ -71,12 +72,11 @@ export async function runChaos(
         : `chaos: no network namespaces (${hosts.fallbackReason}): loopback, without partitions, loss or latency; files in ${dir}`,
     );
     const h = hosts;
-    const f = await Fleet.init(dir, o.leags, h, BLOCK_INTERVAL_MS);
+    const f = await Fleet.init(dir, o.leags, h, BLOCK_INTERVAL_MS, o.byzantine);
     fleet = f;
     const leagKeys = f.keys.leagKeys.map((k) => toHex(k.publicKey));
-    const byzantineSkipped = o.byzantine.length > 0;
-    if (byzantineSkipped)
-      log('chaos: byzantine LEAGs skipped: the daemon has no test-only byzantine setting yet');
+    if (o.byzantine.length > 0)
+      log(`chaos: Byzantine on purpose: ${o.byzantine.map((b) => `leag-${b.leag} ${b.mode}`).join(', ')}`);
     if (!f.faketime) log('chaos: libfaketime is not installed: clock-skew episodes run without skew');
     const schedule = makeSchedule({
       seed: o.seed,
@@ -93,14 +93,25 @@ export async function runChaos(
       leags: o.leags,
       chainId: f.keys.genesis.chainId,
       leagKeys,
-      byzantine: new Set(),
-      byzantineSkipped,
+      byzantine: o.byzantine.map((b) => ({ ...b, key: leagKeys[b.leag]! })),
+      rMinPpm: f.keys.genesis.params.consensus.rMinPpm,
       recoveryBoundMs: o.recoveryBoundMs,
       apiUrl: (i) => h.apiUrl(i),
       now,
       onCommitted: (id) => load?.onCommitted(id),
     });
-    const runner = new FaultRunner({ fleet: f, hosts: h, auditor, leagKeys, now, log });
+    const runner = new FaultRunner({
+      fleet: f,
+      hosts: h,
+      auditor,
+      leagKeys,
+      // Votes that do not count towards a quorum: withheld, or split between a block and nil.
+      nonVoting: new Set(
+        o.byzantine.filter((b) => b.mode === 'withhold' || b.mode === 'equivocate-voter').map((b) => b.leag),
+      ),
+      now,
+      log,
+    });
     load = new Load({
       genesis: f.keys.genesis,
       leagKeys: f.keys.leagKeys,
@@ -152,13 +163,18 @@ export async function runChaos(
     if (signal.aborted) throw new Error('interrupted');
     log(`${(now() / 1000).toFixed(1)}s chaos: faults over; every LEAG up, the network healed, draining`);
     await runner.healAll();
-    await drain(h, o.leags, auditor.maxHeight, o.drainSec * 1000, signal);
+    const outstanding = () => [...auditor.acks.keys()].filter((id) => !auditor.committed.has(id)).length;
+    await drain(h, o.leags, auditor.maxHeight, o.drainSec * 1000, outstanding, signal);
+    log(
+      `${(now() / 1000).toFixed(1)}s chaos: drained, ${outstanding()} acknowledged transactions not seen committed`,
+    );
     log('chaos: auditing every LEAG');
     const audit = await auditor.finish(
       runner.records.flatMap((e) =>
         e.killed ? [{ atMs: e.atMs, leags: e.killed, what: `SIGKILL in ${e.kind}` }] : [],
       ),
     );
+    await saveMetrics(h, o.leags, dir);
     const report = buildReport({
       options: o,
       hosts: h,
@@ -170,7 +186,6 @@ export async function runChaos(
       load,
       crashes: f.crashes.map((c) => ({ ...c, atMs: c.atMs - t0 })),
       durationMs: now(),
-      byzantineSkipped,
       faketime: f.faketime !== null,
     });
     if (!report.passed) keep = true;
@@ -186,12 +201,18 @@ export async function runChaos(
   }
 }
 
-/** Waits until every LEAG holds the same head, at least two blocks past `from`, or the time is up. */
+/**
+ * Waits until every LEAG holds the same head, at least two blocks past
+ * `from`, and every acknowledged transaction was seen committed (one held by
+ * a LEAG that was cut off is gossiped again after a few seconds), or until
+ * the time is up.
+ */
 async function drain(
   hosts: Hosts,
   leags: number,
   from: number,
   ms: number,
+  outstanding: () => number,
   signal: AbortSignal,
 ): Promise<void> {
   const deadline = performance.now() + ms;
@@ -200,13 +221,27 @@ async function drain(
       Array.from({ length: leags }, (_, i) => get<Head>(hosts.apiUrl(i), '/v1/head')),
     );
     const hs = heads.map((x) => x?.height ?? -1);
-    if (Math.min(...hs) >= from + 2 && Math.max(...hs) - Math.min(...hs) <= 1) {
+    if (Math.min(...hs) >= from + 2 && Math.max(...hs) - Math.min(...hs) <= 1 && outstanding() === 0) {
       // Two more blocks' time for the last acknowledged transactions.
       await sleep(2 * BLOCK_INTERVAL_MS + 1000);
       return;
     }
     await sleep(500);
   }
+}
+
+/** Every LEAG's Prometheus metrics at the end, as `metrics-leag-i.txt` next to its log, for a post-mortem. */
+async function saveMetrics(hosts: Hosts, leags: number, dir: string): Promise<void> {
+  await Promise.all(
+    Array.from({ length: leags }, async (_, i) => {
+      try {
+        const res = await fetch(`${hosts.apiUrl(i)}/metrics`, { signal: AbortSignal.timeout(3000) });
+        await writeFile(join(dir, `metrics-leag-${i}.txt`), await res.text());
+      } catch {
+        // not answering: the audit says so
+      }
+    }),
+  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -26,6 +26,8 @@ export interface RunnerOptions {
   readonly auditor: Auditor;
   /** LEAG public keys (hex) in index order. */
   readonly leagKeys: readonly string[];
+  /** Byzantine LEAGs whose votes cannot be counted on: they never make a quorum available. */
+  readonly nonVoting?: ReadonlySet<number>;
   now(): number;
   log(line: string): void;
 }
@@ -43,6 +45,10 @@ export class FaultRunner {
   private killed: number[] = [];
   /** Committee members (LEAG index → weight); until the first answer, every LEAG with weight 1. */
   private committee = new Map<number, number>();
+  /** LEAGs started whose API does not answer yet, by the run time of their start. */
+  private readonly booting = new Map<number, number>();
+  /** Every start, and how long until the daemon's API answered (null: it never did before it was stopped). */
+  readonly boots: { leag: number; atMs: number; ms: number | null }[] = [];
 
   constructor(o: RunnerOptions) {
     this.o = o;
@@ -107,9 +113,16 @@ export class FaultRunner {
     this.committee = next;
   }
 
-  /** Some group of the partition holds running committee members weighing more than 2/3. */
+  /**
+   * Some group of the partition holds running committee members weighing
+   * more than 2/3, counting only LEAGs that vote honestly and whose daemon
+   * has finished starting (its API answers): a quorum is not back while the
+   * processes that make it are still loading.
+   */
   quorumAvailable(): boolean {
-    const running = new Set(this.o.fleet.running());
+    const running = new Set(
+      this.o.fleet.running().filter((i) => !this.o.nonVoting?.has(i) && !this.booting.has(i)),
+    );
     const total = [...this.committee.values()].reduce((s, w) => s + w, 0);
     const groups = this.faults.partition ?? [[...this.committee.keys()]];
     return groups.some((g) => {
@@ -127,10 +140,10 @@ export class FaultRunner {
         if (fleet.isRunning(i)) return 'already running';
         const skew = a.skewSec ?? 0;
         if (skew !== 0 && !fleet.faketime) {
-          fleet.start(i);
+          this.start(i, 0);
           return 'libfaketime is not installed: started without clock skew';
         }
-        fleet.start(i, skew);
+        this.start(i, skew);
         return undefined;
       }
       case 'kill': {
@@ -172,6 +185,38 @@ export class FaultRunner {
       case 'latency':
         return this.network({ ...this.faults, latencyMs: a.ms });
     }
+  }
+
+  /** Starts LEAG i and watches for its API to answer: then it counts towards a quorum, and that is a heal. */
+  private start(i: number, skewSec: number): void {
+    this.o.fleet.start(i, skewSec);
+    const startedAt = this.o.now();
+    this.booting.set(i, startedAt);
+    const boot = { leag: i, atMs: startedAt, ms: null as number | null };
+    this.boots.push(boot);
+    void this.watchBoot(i, startedAt, boot);
+  }
+
+  private async watchBoot(i: number, startedAt: number, boot: { ms: number | null }): Promise<void> {
+    while (this.booting.get(i) === startedAt && this.o.fleet.isRunning(i)) {
+      const head = await get<Head>(this.o.hosts.apiUrl(i), '/v1/head');
+      if (this.booting.get(i) !== startedAt || !this.o.fleet.isRunning(i)) break;
+      if (head) {
+        this.booting.delete(i);
+        boot.ms = this.o.now() - startedAt;
+        this.o.auditor.recovery.action(
+          {
+            atMs: this.o.now(),
+            what: `leag-${i} answers ${(boot.ms / 1000).toFixed(1)} s after its start`,
+            heal: true,
+          },
+          this.quorumAvailable(),
+        );
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (this.booting.get(i) === startedAt) this.booting.delete(i);
   }
 
   private async network(next: NetworkFaults): Promise<string | undefined> {

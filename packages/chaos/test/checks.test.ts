@@ -6,7 +6,9 @@ import {
   checkAcked,
   checkBlocksKept,
   checkCaughtUp,
+  checkCertified,
   checkCommittedKept,
+  checkEvidence,
   checkOneChain,
   findDoubleSigns,
 } from '../src/checks.ts';
@@ -40,6 +42,7 @@ function chain(leag: number, hashes: string[]): ScannedChain {
     votes: [],
     evidenceAgainst: new Set(),
     missing: [],
+    uncertified: [],
   };
 }
 
@@ -104,5 +107,25 @@ describe('auditor checks', () => {
     assert.equal(checkAcked(base).passed, true);
     assert.equal(checkAcked({ ...base, dropped: 0, unaccounted: 1 }).passed, false);
     assert.equal(checkAcked({ ...base, dropped: 0, pending: 1 }).passed, false);
+  });
+
+  test('an equivocator is caught only with evidence on chain and its reputation seen below R_min', () => {
+    const name = (k: string) => k;
+    const eq = new Set(['b']);
+    const cut = new Map([['b', { minPpm: 100_000, belowAtMs: 5000 }]]);
+    assert.equal(checkEvidence(eq, new Set(['b']), cut, 200_000, name).passed, true);
+    assert.equal(checkEvidence(eq, new Set(), cut, 200_000, name).passed, false);
+    const notCut = new Map([['b', { minPpm: 650_000, belowAtMs: null }]]);
+    assert.equal(checkEvidence(eq, new Set(['b']), notCut, 200_000, name).passed, false);
+    assert.equal(checkEvidence(eq, new Set(['b']), new Map(), 200_000, name).passed, false);
+    assert.equal(checkEvidence(new Set(), new Set(), new Map(), 200_000, name).passed, true);
+  });
+
+  test('a LEAG holding a block its certificate does not sign accepted a forged block', () => {
+    assert.equal(checkCertified([chain(0, ['a']), chain(1, ['a'])], []).passed, true);
+    const forged = { ...chain(1, ['a', 'b']), uncertified: [2] };
+    const c = checkCertified([chain(0, ['a', 'c']), forged], ['leag-2 served 9 forged blocks']);
+    assert.equal(c.passed, false);
+    assert.match(c.detail, /leag-1 at 2/);
   });
 });
