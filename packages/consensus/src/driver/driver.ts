@@ -220,11 +220,6 @@ export class ConsensusDriver {
       this.syncer.behind(peer, height - 1);
   }
 
-  /** Asks `peer` for blocks after our head (e.g. at start-up, before any message says we are behind). */
-  probe(peer: Uint8Array): void {
-    if (this.current.kind === 'running') this.syncer.behind(peer, this.c.executor.height + 1);
-  }
-
   // ---- the loop ---------------------------------------------------------------------------------
 
   private enqueue(task: Task): void {
