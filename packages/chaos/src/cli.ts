@@ -8,7 +8,7 @@ import { formatReport } from './report.ts';
 import { type ChaosOptions, runChaos } from './run.ts';
 import { FAULT_KINDS, type FaultKind } from './schedule.ts';
 
-const USAGE = `pnpm chaos [--quick] [--duration s] [--seed n] [--leags n] [--rate tx/s] [--json file]
+const USAGE = `pnpm chaos [--quick] [--duration s] [--seed n] [--leags n] [--rate tx/s] [--orders n/s] [--json file]
            [--dir dir] [--keep] [--loopback] [--port p] [--drain s] [--without kind,...]
            [--byzantine i:mode,...]
 
@@ -16,6 +16,8 @@ const USAGE = `pnpm chaos [--quick] [--duration s] [--seed n] [--leags n] [--rat
                  (unless --byzantine says otherwise), every fault kind once (but the long outage)
   --duration s   the soak: faults for s seconds (default 300)
   --seed n       replays the same schedule and load (default 1)
+  --rate         signed transfers offered per second (default 20)
+  --orders       market orders (sell and buy, registered EVs, 20 s windows) per second (default 4)
   --loopback     no network namespaces, even where they could be made
   --without      fault kinds to leave out, e.g. power-cut-all (kinds: ${FAULT_KINDS.join(', ')})
   --byzantine    LEAG i runs with the daemon's test-only testOnlyBehaviour, e.g. 3:equivocate-leader
@@ -69,6 +71,7 @@ async function main(): Promise<number> {
       seed: { type: 'string' },
       leags: { type: 'string' },
       rate: { type: 'string' },
+      orders: { type: 'string' },
       json: { type: 'string' },
       dir: { type: 'string' },
       keep: { type: 'boolean', default: false },
@@ -92,6 +95,7 @@ async function main(): Promise<number> {
     durationSec: quick ? 0 : int('duration', values.duration, 300),
     leags,
     rate: int('rate', values.rate, 20),
+    orderRate: int('orders', values.orders, 4),
     loopback: values.loopback,
     basePort: int('port', values.port, 27100),
     dir: values.dir ? resolve(values.dir) : null,

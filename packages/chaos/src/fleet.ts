@@ -95,6 +95,7 @@ export class Fleet {
     leags: number,
     hosts: Hosts,
     blockIntervalMs: number,
+    windowBlocks: number,
     byzantine: readonly ByzantineLeag[] = [],
   ): Promise<Fleet> {
     // The daemon's own rule, checked before any daemon starts: it refuses the setting on a chain not named as a test.
@@ -112,6 +113,8 @@ export class Fleet {
       String(INIT_P2P_PORT),
       '--block-interval',
       String(blockIntervalMs),
+      '--window-blocks',
+      String(windowBlocks),
     ]);
     const configPaths = Array.from({ length: leags }, (_, i) => join(dir, `leag-${i}.json`));
     const configs = await Promise.all(

@@ -164,7 +164,7 @@ export function formatReport(r: ChaosReport): string {
   row('height reached', String(r.blocks.height));
   row('heights lost / forked', `${r.blocks.lostHeights.length} / ${r.blocks.forks.length}`);
   row('final heads', r.blocks.chains.map((c) => `leag-${c.leag} ${c.head}`).join(', '));
-  row('txs acknowledged (202)', String(r.txs.acked));
+  row('txs acknowledged (202)', `${r.txs.acked} ${JSON.stringify(r.txs.load.ackedByKind)}`);
   row('  committed / dropped / pending', `${r.txs.committed} / ${r.txs.dropped} / ${r.txs.pending}`);
   if (r.txs.dropped > 0) row('  dropped by code', JSON.stringify(r.txs.droppedByCode ?? {}));
   row('  unaccounted', `${r.txs.unaccounted} ${JSON.stringify(r.txs.unaccountedByKind)}`);

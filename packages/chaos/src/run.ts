@@ -21,6 +21,8 @@ export interface ChaosOptions {
   readonly quick: boolean;
   /** Offered transfers per second. */
   readonly rate: number;
+  /** Offered market orders (sell and buy) per second. */
+  readonly orderRate: number;
   readonly loopback: boolean;
   readonly basePort: number;
   /** Where the network, logs and snapshots go; a temporary directory when null. */
@@ -37,6 +39,8 @@ export interface ChaosOptions {
 }
 
 const BLOCK_INTERVAL_MS = 200;
+/** 20 s market windows: orders clear and settle during the faults, and some meet a closing window. */
+const WINDOW_BLOCKS = 100;
 const TICK_MS = 100;
 
 /**
@@ -72,7 +76,7 @@ export async function runChaos(
         : `chaos: no network namespaces (${hosts.fallbackReason}): loopback, without partitions, loss or latency; files in ${dir}`,
     );
     const h = hosts;
-    const f = await Fleet.init(dir, o.leags, h, BLOCK_INTERVAL_MS, o.byzantine);
+    const f = await Fleet.init(dir, o.leags, h, BLOCK_INTERVAL_MS, WINDOW_BLOCKS, o.byzantine);
     fleet = f;
     const leagKeys = f.keys.leagKeys.map((k) => toHex(k.publicKey));
     if (o.byzantine.length > 0)
@@ -115,6 +119,8 @@ export async function runChaos(
     load = new Load({
       genesis: f.keys.genesis,
       leagKeys: f.keys.leagKeys,
+      ra: f.keys.ra,
+      grid: f.keys.grid,
       evs: 16,
       coinsPerEv: 32,
       rng,
@@ -130,6 +136,8 @@ export async function runChaos(
     let lastCommittee = 0;
     let lastProgress = 0;
     let allowance = 0;
+    let orderAllowance = 0;
+    let lastMarket = -Infinity;
     while (!signal.aborted && (next < schedule.actions.length || now() < schedule.durationMs)) {
       const tick = now();
       while (next < schedule.actions.length && schedule.actions[next]!.atMs <= tick) {
@@ -146,6 +154,15 @@ export async function runChaos(
       const count = Math.floor(allowance);
       allowance -= count;
       if (count > 0 && fundedAt !== null) void load.transfers(count);
+      // The market: EV accounts and tariffs first (sent again until committed), then orders.
+      if (fundedAt !== null && tick - lastMarket > 1000) {
+        lastMarket = tick;
+        void load.marketSetup(height, tick);
+      }
+      orderAllowance = Math.min(orderAllowance + (o.orderRate * TICK_MS) / 1000, Math.max(1, o.orderRate));
+      const orders = Math.floor(orderAllowance);
+      orderAllowance -= orders;
+      if (orders > 0 && fundedAt !== null) void load.orders(orders, height);
       if (tick - lastCommittee > 2000) {
         lastCommittee = tick;
         void runner.refreshCommittee();

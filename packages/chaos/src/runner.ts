@@ -47,6 +47,7 @@ export class FaultRunner {
   private committee = new Map<number, number>();
   /** LEAGs started whose API does not answer yet, by the run time of their start. */
   private readonly booting = new Map<number, number>();
+  private committeeLine = '';
   /** Every start, and how long until the daemon's API answered (null: it never did before it was stopped). */
   readonly boots: { leag: number; atMs: number; ms: number | null }[] = [];
 
@@ -110,6 +111,9 @@ export class FaultRunner {
       const i = this.o.leagKeys.indexOf(m.publicKey);
       if (i >= 0) next.set(i, m.reputationPpm);
     }
+    const line = [...next].map(([i, w]) => `leag-${i} ${w}`).join(', ');
+    if (line !== this.committeeLine) this.o.log(`${(this.o.now() / 1000).toFixed(1)}s committee: ${line}`);
+    this.committeeLine = line;
     this.committee = next;
   }
 
