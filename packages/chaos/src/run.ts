@@ -180,6 +180,9 @@ export async function runChaos(
     if (signal.aborted) throw new Error('interrupted');
     log(`${(now() / 1000).toFixed(1)}s chaos: faults over; every LEAG up, the network healed, draining`);
     await runner.healAll();
+    // The drain is the chain's time to settle, not the daemons' time to load: wait for every API first.
+    const loading = await runner.waitUntilUp(60_000, signal);
+    if (loading > 0) log(`chaos: ${loading} LEAGs still do not answer 60 s after their start`);
     const outstanding = () => [...auditor.acks.keys()].filter((id) => !auditor.committed.has(id)).length;
     await drain(h, o.leags, auditor.maxHeight, o.drainSec * 1000, outstanding, signal);
     log(

@@ -100,6 +100,15 @@ export class FaultRunner {
     }
   }
 
+  /** Waits (at most `ms`) until no started daemon is still loading; returns how many still are. */
+  async waitUntilUp(ms: number, signal: AbortSignal): Promise<number> {
+    const deadline = performance.now() + ms;
+    while (this.booting.size > 0 && performance.now() < deadline && !signal.aborted) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return this.booting.size;
+  }
+
   /** Asks the highest running LEAG for the committee of the next height. */
   async refreshCommittee(): Promise<void> {
     const best = await this.highest();
