@@ -4,6 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BYZANTINE_MODES, type ByzantineLeag, type ByzantineMode } from './fleet.ts';
+import { acquireLock, releaseLock } from './lock.ts';
+import { removeTopologySync } from './netns.ts';
 import { formatReport } from './report.ts';
 import { type ChaosOptions, runChaos } from './run.ts';
 import { FAULT_KINDS, type FaultKind } from './schedule.ts';
@@ -20,6 +22,7 @@ const USAGE = `pnpm chaos [--quick] [--duration s] [--seed n] [--leags n] [--rat
   --orders       market orders (sell and buy, registered EVs, 20 s windows) per second (default 4)
   --loopback     no network namespaces, even where they could be made
   --without      fault kinds to leave out, e.g. power-cut-all (kinds: ${FAULT_KINDS.join(', ')})
+  --cleanup      only remove what a killed run left (namespaces, the processes in them, the lock), then exit
   --byzantine    LEAG i runs with the daemon's test-only testOnlyBehaviour, e.g. 3:equivocate-leader
                  (modes: ${BYZANTINE_MODES.join(', ')}); --byzantine none for none`;
 
@@ -80,11 +83,20 @@ async function main(): Promise<number> {
       drain: { type: 'string' },
       byzantine: { type: 'string' },
       without: { type: 'string' },
+      cleanup: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    return 0;
+  }
+  if (values.cleanup) {
+    // Refuses while another run holds the lock: its namespaces are in use.
+    acquireLock();
+    const removed = removeTopologySync();
+    releaseLock();
+    console.log(`chaos: ${removed.length > 0 ? `removed ${removed.join(', ')}` : 'nothing to remove'}`);
     return 0;
   }
   const quick = values.quick;
@@ -118,6 +130,7 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   const report = await runChaos(options, abort.signal, (line) => console.log(line));
   console.log(formatReport(report));
   if (values.json) await writeFile(resolve(values.json), `${JSON.stringify(report, null, 2)}\n`);

@@ -18,6 +18,11 @@ const FAKETIME_LIBS = [
   '/usr/lib64/faketime/libfaketime.so.1',
 ];
 const INIT_P2P_PORT = 7100;
+/**
+ * util-linux's setpriv: each daemon gets SIGKILL when the harness dies, even
+ * of a SIGKILL no handler sees (a CI timeout), so no daemon outlives a run.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 
 /** The daemon's test-only `testOnlyBehaviour` settings, but `honest` (packages/node/src/config/config.ts). */
 export const BYZANTINE_MODES = ['equivocate-leader', 'equivocate-voter', 'withhold', 'forge-sync'] as const;
@@ -166,6 +171,7 @@ export class Fleet {
       env.FAKETIME_DONT_FAKE_MONOTONIC = '1';
     }
     const argv = [
+      ...(SETPRIV ? [SETPRIV, '--pdeathsig', 'SIGKILL'] : []),
       process.execPath,
       ...DAEMON_NODE_FLAGS,
       CLI_PATH,
