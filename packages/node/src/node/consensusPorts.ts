@@ -55,11 +55,19 @@ export function createConsensusDriver(c: ConsensusPortsComponents): ConsensusDri
     });
   /** Honest LEAGs send as the engine says; a test-only Byzantine one bends its own messages first. */
   const emit = (message: ConsensusMessage, to: Uint8Array | null): void => {
-    const send = (m: ConsensusMessage) =>
-      to === null ? void publish(m) : void network.sendTo(to, encodeConsensusMessage(m));
-    if (c.byzantine === null) return send(message);
+    const send = (m: ConsensusMessage): void => {
+      if (to === null) void publish(m);
+      else network.sendTo(to, encodeConsensusMessage(m));
+    };
+    if (c.byzantine === null) {
+      send(message);
+      return;
+    }
     misbehave(c.byzantine, message, to !== null, (m, extraDelayMs) => {
-      if (extraDelayMs === undefined) return send(m);
+      if (extraDelayMs === undefined) {
+        send(m);
+        return;
+      }
       // Each committee member gets one version now and the other later, directly.
       c.committee().forEach((member, i) => {
         const delay = extraDelayMs(i);
