@@ -26,6 +26,7 @@ import { depositTx, transferTx } from '../client/txBuilders.ts';
 import { readKeyFile } from '../config/keyFile.ts';
 import { followBlocks } from '../testnet/blockStream.ts';
 import { percentile } from '../testnet/percentile.ts';
+import { type DaemonSample, type SteadyFigures, sampleDaemon, steadyFigures } from './daemonSample.ts';
 
 export interface LoadgenInput {
   readonly dir: string;
@@ -33,6 +34,10 @@ export interface LoadgenInput {
   readonly rates: readonly number[];
   readonly stepSec: number;
   readonly wallets: number;
+  /** The daemons' processes, read for CPU and metrics over the steady part of each step. */
+  readonly daemons: readonly { pid: number; baseUrl: string }[];
+  /** Seconds at the start of each step left out of the steady figures. */
+  readonly warmupSec: number;
 }
 
 export interface StepResult {
@@ -42,6 +47,8 @@ export interface StepResult {
   readonly committed: number;
   readonly committedPerSec: number;
   readonly latencyMs: { p50: number; p99: number; samples: number };
+  /** Per LEAG, from `warmupSec` into the step to the end of its offered load (no start-up, no drain). */
+  readonly steady: SteadyFigures[];
 }
 
 const OUTPUTS_PER_DEPOSIT = 64;
@@ -62,11 +69,15 @@ async function main(): Promise<void> {
 
   const committedAt = new Map<string, number>();
   const abort = new AbortController();
+  let blockWaiters: (() => void)[] = [];
   const follow = followBlocks(
     clients[0]!.baseUrl,
     (e) => {
       const now = performance.now();
       for (const id of e.txIds) committedAt.set(id, now);
+      const waiters = blockWaiters;
+      blockWaiters = [];
+      for (const w of waiters) w();
     },
     abort.signal,
   ).catch(() => undefined);
@@ -129,6 +140,18 @@ async function main(): Promise<void> {
     const tick = 50;
     let due = 0;
     const inflight: Promise<void>[] = [];
+    // Samples are taken just after a block commits on LEAG 0 (the LEAGs commit a block together), so
+    // the committed counters do not cut a block in two at either end of the steady interval.
+    const nextBlock = (maxMs: number) =>
+      new Promise<void>((r) => {
+        blockWaiters.push(r);
+        setTimeout(r, maxMs);
+      });
+    const sampleAll = () => Promise.all(input.daemons.map((d) => sampleDaemon(d.pid, d.baseUrl)));
+    const steadyFrom: Promise<DaemonSample[]> = new Promise((r) => setTimeout(r, input.warmupSec * 1000))
+      .then(() => nextBlock(3000))
+      .then(sampleAll);
+    steadyFrom.catch(() => undefined);
     while (performance.now() < end) {
       const t = performance.now();
       due += (rate * tick) / 1000;
@@ -163,6 +186,8 @@ async function main(): Promise<void> {
       const wait = tick - (performance.now() - t);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
+    const steadyTo = await nextBlock(3000).then(sampleAll);
+    const steadyStart = await steadyFrom;
     await Promise.all(inflight);
     // Drain: give what was accepted up to 5 s to commit.
     const drainUntil = performance.now() + 5000;
@@ -190,6 +215,7 @@ async function main(): Promise<void> {
         p99: percentile(latencies, 99),
         samples: latencies.length,
       },
+      steady: steadyStart.map((a, i) => steadyFigures(a, steadyTo[i]!)),
     });
     console.error(JSON.stringify(steps[steps.length - 1]));
   }

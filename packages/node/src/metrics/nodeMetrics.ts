@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { createGcMetrics } from './gcMetrics.ts';
 
 /** Metrics of the daemon's own parts; the network layer registers its own. */
 export function createNodeMetrics(register: Registry) {
@@ -61,6 +62,7 @@ export function createNodeMetrics(register: Registry) {
       labelNames: ['route', 'status'] as const,
       registers: [register],
     }),
+    mainThread: createGcMetrics(register),
   };
 }
 
