@@ -12,7 +12,6 @@ import {
   genesisHash,
   genesisState,
   MemoryStateStore,
-  type StateChanges,
   utf8,
 } from '@v2g/core';
 import { Level } from 'level';
