@@ -48,6 +48,7 @@ export function lineChartSvg(spec: ChartSpec): string {
   const y = (v: number) => PAD.top + plotH - (v / yMax) * plotH;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<title>${esc(spec.title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${PAD.left}" y="22" font-size="15" font-weight="600">${esc(spec.title)}</text>`,
   ];
