@@ -1,7 +1,7 @@
 import { genesisCodec, genesisHash, toHex } from '@v2g/core';
-import type { FastifyInstance } from 'fastify';
 import { peerIdFromLeagKey } from '../network/peerIdentity.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
+import type { ApiApp } from './apiApp.ts';
 
 /**
  * `GET /v1/chain`: what a client needs to build transactions for this chain
@@ -11,7 +11,7 @@ import type { ChainStore } from '../storage/chainStore.ts';
  * Before it, every CLI command took `--chain-id` and `--window-blocks`, and a
  * wrong guess came back as a misleading `window-closed`.
  */
-export function registerChainInfoRoute(app: FastifyInstance, c: { readonly chain: ChainStore }): void {
+export function registerChainInfoRoute(app: ApiApp, c: { readonly chain: ChainStore }): void {
   const genesis = c.chain.genesis;
   const json = genesisCodec.toJson(genesis) as { params: unknown };
   const body = {

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import type { NodeLimits } from '../config/config.ts';
+import type { ApiApp } from './apiApp.ts';
 import { ApiError } from './apiError.ts';
 import type { ApiMetrics } from './apiMetrics.ts';
 
@@ -110,7 +110,7 @@ function release(counts: Map<string, number>, client: string): boolean {
  * Connections beyond `apiMaxConnections` in all are dropped by Node unanswered.
  */
 export function installClientLimits(
-  app: FastifyInstance,
+  app: ApiApp,
   limits: ClientLimits,
   apiLimits: ApiLimits,
   metrics: ApiMetrics,

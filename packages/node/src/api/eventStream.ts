@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { ApiApp } from './apiApp.ts';
 import { ApiError } from './apiError.ts';
 import type { ApiMetrics } from './apiMetrics.ts';
 import { type ApiLimits, type ClientLimits, clientOf } from './clientLimits.ts';
@@ -18,7 +18,7 @@ import { type ApiLimits, type ClientLimits, clientOf } from './clientLimits.ts';
  * clients that never read grew the heap until the LEAG died.
  */
 export function registerEventStream(
-  app: FastifyInstance,
+  app: ApiApp,
   c: { events: EventEmitter; logger: Logger },
   limits: ClientLimits,
   apiLimits: ApiLimits,

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { NodeLimits } from '../config/config.ts';
@@ -6,6 +5,7 @@ import { HealthMonitor } from '../health/healthMonitor.ts';
 import { healthSettings } from '../health/healthSettings.ts';
 import { processMemory } from '../health/memorySample.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
+import type { ApiApp } from './apiApp.ts';
 
 export interface HealthRouteComponents {
   readonly chain: ChainStore;
@@ -25,7 +25,7 @@ export interface HealthRouteComponents {
  * the consensus state string (`halted: …`) and the process's memory.
  */
 export function registerHealthRoute(
-  app: FastifyInstance,
+  app: ApiApp,
   c: HealthRouteComponents,
   limits: Pick<NodeLimits, 'healthStallBlocks' | 'memoryCeilingMb'>,
 ): void {

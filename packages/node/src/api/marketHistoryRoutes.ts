@@ -26,15 +26,15 @@ import {
   windowOf,
   windowResultCodec,
 } from '@v2g/core';
-import type { FastifyInstance } from 'fastify';
 import type { ChainStore } from '../storage/chainStore.ts';
+import type { ApiApp } from './apiApp.ts';
 import { ApiError } from './apiError.ts';
 
 export const MAX_WINDOWS_PER_QUERY = 100;
 const MAX_WINDOW = 2 ** 40;
 const HEX64 = '^[0-9a-f]{64}$';
 
-export function registerMarketHistoryRoutes(app: FastifyInstance, c: { readonly chain: ChainStore }): void {
+export function registerMarketHistoryRoutes(app: ApiApp, c: { readonly chain: ChainStore }): void {
   const genesis = c.chain.genesis;
   const { settlementWindows } = genesis.params.market;
   const params = genesis.params.evReputation;
@@ -61,7 +61,7 @@ export function registerMarketHistoryRoutes(app: FastifyInstance, c: { readonly 
       },
     },
     async (req) => {
-      const q = req.query as { from?: number; to?: number };
+      const q = req.query;
       const open = windowOf(head() + 1, genesis);
       const to = q.to ?? open;
       const from = q.from ?? Math.max(0, to - 9);
@@ -87,9 +87,17 @@ export function registerMarketHistoryRoutes(app: FastifyInstance, c: { readonly 
 
   app.get(
     '/v1/reputation/:account/history',
-    { schema: { params: { type: 'object', properties: { account: { type: 'string', pattern: HEX64 } } } } },
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['account'],
+          properties: { account: { type: 'string', pattern: HEX64 } },
+        } as const,
+      },
+    },
     async (req) => {
-      const hex = (req.params as { account: string }).account;
+      const hex = req.params.account;
       const account = fromHex(hex);
       const now = readEvReputation(c.chain.state, account);
       if (!now) throw new ApiError('not-found', `no EV account ${hex}`);

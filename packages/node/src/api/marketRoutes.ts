@@ -76,12 +76,12 @@ import {
   windowOf,
   windowResultCodec,
 } from '@v2g/core';
-import type { FastifyInstance } from 'fastify';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
+import type { ApiApp } from './apiApp.ts';
 import { ApiError } from './apiError.ts';
 import { registerMarketHistoryRoutes } from './marketHistoryRoutes.ts';
-import { ORDER_STATUSES, type OrderStatus, orderStatus, orderView } from './orderView.ts';
+import { ORDER_STATUSES, orderStatus, orderView } from './orderView.ts';
 import { singleTxBody } from './schemas.ts';
 import { submissionResult } from './submissionResult.ts';
 
@@ -110,6 +110,7 @@ const pageQuery = (max: number) =>
 
 const windowParams = {
   type: 'object',
+  required: ['window'],
   properties: { window: { type: 'integer', minimum: 0, maximum: MAX_WINDOW } },
 } as const;
 
@@ -127,7 +128,7 @@ function page(
   return { entries, next: rest.length > limit && last ? last[0].slice(bucket.length) : null };
 }
 
-export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteComponents): void {
+export function registerMarketRoutes(app: ApiApp, c: MarketRouteComponents): void {
   registerMarketHistoryRoutes(app, c);
   const genesis = c.chain.genesis;
   const { windowBlocks, settlementWindows } = genesis.params.market;
@@ -171,8 +172,8 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
     '/v1/market/windows/:window',
     { schema: { params: windowParams, querystring: pageQuery(500) } },
     async (req) => {
-      const w = (req.params as { window: number }).window;
-      const q = req.query as { limit: number; after?: string };
+      const w = req.params.window;
+      const q = req.query;
       const view = new StateView(c.chain.state);
       const status = statusOf(w);
       const stations = readWindowResults(c.chain.state, w).map((r) => windowResultCodec.toJson(r));
@@ -204,8 +205,8 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
     '/v1/market/settlements/:window',
     { schema: { params: windowParams, querystring: pageQuery(500) } },
     async (req) => {
-      const w = (req.params as { window: number }).window;
-      const q = req.query as { limit: number; after?: string };
+      const w = req.params.window;
+      const q = req.query;
       const view = new StateView(c.chain.state);
       const stations = readWindowResults(c.chain.state, w)
         .filter((r) => r.settled)
@@ -238,9 +239,17 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
 
   app.get(
     '/v1/market/orders/:id',
-    { schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: HEX64 } } } } },
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', pattern: HEX64 } },
+        } as const,
+      },
+    },
     async (req) => {
-      const idHex = (req.params as { id: string }).id;
+      const idHex = req.params.id;
       const id = fromHex(idHex);
       const open = readOrder(c.chain.state, id);
       if (open) {
@@ -288,7 +297,7 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
       },
     },
     async (req) => {
-      const q = req.query as { account: string; status: OrderStatus | 'unsettled'; limit: number };
+      const q = req.query;
       const view = new StateView(c.chain.state);
       const orders: unknown[] = [];
       for (const [key] of view.scan('order/')) {
@@ -303,7 +312,7 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
   );
 
   app.post('/v1/market/txs', { schema: { body: singleTxBody } }, async (req, reply) => {
-    const bytes = fromHex((req.body as { tx: string }).tx);
+    const bytes = fromHex(req.body.tx);
     let tx: Tx;
     try {
       tx = decodeTx(bytes);
@@ -338,7 +347,7 @@ export function registerMarketRoutes(app: FastifyInstance, c: MarketRouteCompone
       },
     },
     async (req) => {
-      const q = req.query as { limit: number; after?: string; untrusted?: boolean };
+      const q = req.query;
       const view = new StateView(c.chain.state);
       const from = q.after === undefined ? '' : `ev/${q.after}`;
       const accounts: unknown[] = [];

@@ -1,5 +1,5 @@
 import { fastifySwagger } from '@fastify/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { ApiApp } from './apiApp.ts';
 import { ROUTE_DOCS, type RouteDoc } from './routeDocs.ts';
 
 /**
@@ -15,7 +15,7 @@ import { ROUTE_DOCS, type RouteDoc } from './routeDocs.ts';
  * instance, which is what registering a fastify-plugin (no encapsulation)
  * amounts to.
  */
-export function registerOpenApi(app: FastifyInstance): void {
+export function registerOpenApi(app: ApiApp): void {
   const failed = (err?: Error) => {
     if (err) throw err;
   };

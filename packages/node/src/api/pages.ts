@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { ApiApp } from './apiApp.ts';
 import { ApiError } from './apiError.ts';
 
 const WEB = fileURLToPath(new URL('../web/', import.meta.url));
@@ -33,7 +33,7 @@ const ASSETS: Record<string, string> = {
  * API reference at `/docs` (rendered from `/openapi.json` in the browser).
  * Files are read once, at start.
  */
-export function registerPages(app: FastifyInstance): void {
+export function registerPages(app: ApiApp): void {
   const read = (path: string) => readFileSync(path, 'utf8');
   const pages = { dashboard: read(join(WEB, 'dashboard.html')), docs: read(join(WEB, 'docs.html')) };
   const assets = new Map(Object.entries(ASSETS).map(([name, path]) => [name, read(path)]));
@@ -42,9 +42,17 @@ export function registerPages(app: FastifyInstance): void {
   app.get('/docs', async (_req, reply) => reply.type(TYPES.html).send(pages.docs));
   app.get(
     '/ui/:file',
-    { schema: { params: { type: 'object', properties: { file: { type: 'string', maxLength: 64 } } } } },
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['file'],
+          properties: { file: { type: 'string', maxLength: 64 } },
+        } as const,
+      },
+    },
     async (req, reply) => {
-      const file = (req.params as { file: string }).file;
+      const file = req.params.file;
       const body = assets.get(file);
       if (body === undefined) throw new ApiError('not-found', `no file ${file}`);
       const ext = file.slice(file.lastIndexOf('.') + 1) as keyof typeof TYPES;

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { AddResult, Mempool } from '@v2g/consensus';
 import {
   blockCodec,
@@ -16,7 +17,7 @@ import {
   txHash,
   utxoCodec,
 } from '@v2g/core';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { defaultNodeLimits, type NodeLimits } from '../config/config.ts';
@@ -24,6 +25,7 @@ import type { HealthMonitor } from '../health/healthMonitor.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import { decodeTxBatch } from '../network/txBatch.ts';
 import type { ChainStore } from '../storage/chainStore.ts';
+import type { ApiApp } from './apiApp.ts';
 import { ApiError, errorBody } from './apiError.ts';
 import { createApiMetrics } from './apiMetrics.ts';
 import { registerChainInfoRoute } from './chainInfoRoute.ts';
@@ -85,14 +87,14 @@ export interface ApiOptions {
  * The HTTP API for EVs and operators. Every body and parameter is checked by
  * JSON schema; errors are `{"error": {"code", "message"}}` with a 4xx/5xx.
  */
-export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstance {
-  const app = Fastify({
+export function createApi(c: ApiComponents, options: ApiOptions): ApiApp {
+  const app: ApiApp = Fastify({
     bodyLimit: options.bodyLimit,
     logger: false,
     routerOptions: { maxParamLength: 200 },
     frameworkErrors,
     clientErrorHandler,
-  });
+  }).withTypeProvider<JsonSchemaToTsProvider>();
   app.setValidatorCompiler(validatorCompiler);
   // Before any route: the OpenAPI document is built from the routes as they are added.
   registerOpenApi(app);
@@ -143,7 +145,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
         body: singleTxBody,
       },
     },
-    async (req, reply) => submitOne(fromHex((req.body as { tx: string }).tx), reply),
+    async (req, reply) => submitOne(fromHex(req.body.tx), reply),
   );
 
   app.post(
@@ -164,7 +166,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
         },
       },
     },
-    async (req) => batchAnswer((req.body as { txs: string[] }).txs.map((hex) => c.submitTx(fromHex(hex)))),
+    async (req) => batchAnswer(req.body.txs.map((hex) => c.submitTx(fromHex(hex)))),
   );
 
   /**
@@ -196,7 +198,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
   });
 
   app.get('/v1/txs/:id', { schema: { params: hexParam('id') } }, async (req) => {
-    const idHex = (req.params as { id: string }).id;
+    const idHex = req.params.id;
     const loc = await c.chain.locateTx(fromHex(idHex));
     if (!loc) {
       if (c.mempool.hasId(idHex)) return { id: idHex, status: 'pending' };
@@ -238,12 +240,13 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
       schema: {
         params: {
           type: 'object',
-          properties: { ref: { type: 'string', pattern: `^([0-9]{1,15}|[0-9a-f]{64})$` } },
-        },
+          required: ['ref'],
+          properties: { ref: { type: 'string', pattern: '^([0-9]{1,15}|[0-9a-f]{64})$' } },
+        } as const,
       },
     },
     async (req) => {
-      const ref = (req.params as { ref: string }).ref;
+      const ref = req.params.ref;
       const height = ref.length === 64 ? await c.chain.heightOf(fromHex(ref)) : Number(ref);
       const block = height === undefined ? undefined : await c.chain.decodedBlockAt(height);
       if (!block || height === undefined) throw new ApiError('not-found', `no block ${ref}`);
@@ -257,7 +260,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
   );
 
   app.get('/v1/accounts/:key', { schema: { params: hexParam('key') } }, async (req) => {
-    const key = fromHex((req.params as { key: string }).key);
+    const key = fromHex(req.params.key);
     const view = new StateView(c.chain.state);
     const ev = view.read(evAccountCodec, Keys.ev(key));
     if (ev) return { role: 'ev', account: evAccountCodec.toJson(ev) };
@@ -270,11 +273,15 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
     '/v1/addresses/:address',
     {
       schema: {
-        params: { type: 'object', properties: { address: { type: 'string', pattern: '^[0-9a-f]{40}$' } } },
+        params: {
+          type: 'object',
+          required: ['address'],
+          properties: { address: { type: 'string', pattern: '^[0-9a-f]{40}$' } },
+        } as const,
       },
     },
     async (req) => {
-      const address = (req.params as { address: string }).address;
+      const address = req.params.address;
       const utxos: { txId: string; index: number; amount: number }[] = [];
       for (const [key, value] of c.chain.state.scan('utxo/')) {
         // The address is the first field of the UTXO record; compare its hex without decoding all.
@@ -303,6 +310,17 @@ export function createApi(c: ApiComponents, options: ApiOptions): FastifyInstanc
   return app;
 }
 
-function hexParam(name: string) {
-  return { type: 'object', properties: { [name]: { type: 'string', pattern: HEX64 } } } as const;
+/** `{ <name>: 64 hex digits }` as a path-parameter schema, typed with its literal name. */
+function hexParam<const N extends string>(
+  name: N,
+): {
+  readonly type: 'object';
+  readonly required: readonly [N];
+  readonly properties: { readonly [K in N]: { readonly type: 'string'; readonly pattern: typeof HEX64 } };
+} {
+  return {
+    type: 'object',
+    required: [name],
+    properties: { [name]: { type: 'string', pattern: HEX64 } },
+  } as never;
 }

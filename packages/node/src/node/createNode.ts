@@ -10,7 +10,6 @@ import {
   type SigningState,
 } from '@v2g/consensus';
 import { type Genesis, genesisFromJson, type KeyPair, toHex } from '@v2g/core';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type BlockEvent, createApi } from '../api/server.ts';
@@ -281,7 +280,7 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     if (sender) driver!.receiveBlocks(sender, [blockGossip.block(bytes)], 'gossip');
   });
 
-  const api: FastifyInstance = createApi(
+  const api = createApi(
     {
       chain,
       mempool,
