@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { NodeClient } from '../../packages/node/src/client/nodeClient.ts';
+import { NodeClient } from '@v2g/client';
 import { waitFor } from '../../packages/node/src/testnet/processes.ts';
 import { launch, PNPM_V2G, parseJson, pnpmV2g, REPO, V2G_BIN, v2g } from './cliRun.ts';
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeClient } from '../../packages/node/src/client/nodeClient.ts';
+import { NodeClient } from '@v2g/client';
 import {
   type InitializedNetwork,
   type InitOptions,

@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { NodeClient } from '@v2g/client';
 import { chromium } from 'playwright-core';
-import { NodeClient } from '../../packages/node/src/client/nodeClient.ts';
 import { waitFor } from '../../packages/node/src/testnet/processes.ts';
 import { runTestnet } from '../../packages/node/src/testnet/run.ts';
 

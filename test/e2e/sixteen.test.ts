@@ -1,8 +1,8 @@
 // Ports: 39300–39499 (see testnet.test.ts for the other files' ranges).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { registerEvTx } from '@v2g/client';
 import { generateKeyPair, toHex, txId } from '../../packages/core/src/index.ts';
-import { registerEvTx } from '../../packages/node/src/client/txBuilders.ts';
 import { waitFor } from '../../packages/node/src/testnet/processes.ts';
 import { Cluster } from './cluster.ts';
 

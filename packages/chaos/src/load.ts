@@ -1,3 +1,4 @@
+import { buyOrderTx, depositTx, registerEvTx, sellOrderTx, tariffTx, transferTx } from '@v2g/client';
 import {
   encodeTx,
   type Genesis,
@@ -8,14 +9,6 @@ import {
   txId,
   windowOf,
 } from '@v2g/core';
-import {
-  buyOrderTx,
-  depositTx,
-  registerEvTx,
-  sellOrderTx,
-  tariffTx,
-  transferTx,
-} from '../../node/src/client/txBuilders.ts';
 import { type Coin, Wallet } from '../../node/src/testnet/wallet.ts';
 import { api } from './api.ts';
 import type { Rng } from './rng.ts';

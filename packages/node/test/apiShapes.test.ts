@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { buyOrderTx, depositTx, registerEvTx, sellOrderTx, tariffTx, transferTx } from '@v2g/client';
 import { encodeTx, generateKeyPair, type Tx, toHex, txCodec, txId, walletAddress } from '@v2g/core';
-import {
-  buyOrderTx,
-  depositTx,
-  registerEvTx,
-  sellOrderTx,
-  tariffTx,
-  transferTx,
-} from '../src/client/txBuilders.ts';
 import { encodeTxBatch } from '../src/network/txBatch.ts';
 import { type MarketFixture, startMarketApi } from './marketFixture.ts';
 

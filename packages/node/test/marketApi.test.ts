@@ -4,6 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import {
+  buyOrderTx,
+  depositTx,
+  meterReadingTx,
+  registerEvTx,
+  registerMeterTx,
+  sellOrderTx,
+  tariffTx,
+  transferTx,
+} from '@v2g/client';
 import { ChainExecutor, cachedVoteVerifier, createChainMempool, type Mempool } from '@v2g/consensus';
 import {
   blockHash,
@@ -25,16 +35,6 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createApi } from '../src/api/server.ts';
-import {
-  buyOrderTx,
-  depositTx,
-  meterReadingTx,
-  registerEvTx,
-  registerMeterTx,
-  sellOrderTx,
-  tariffTx,
-  transferTx,
-} from '../src/client/txBuilders.ts';
 import { createNodeMetrics } from '../src/metrics/nodeMetrics.ts';
 import { ChainStore } from '../src/storage/chainStore.ts';
 

@@ -1,3 +1,4 @@
+import { tariffTx } from '@v2g/client';
 import {
   buildBlock,
   type CommitCertificate,
@@ -12,7 +13,6 @@ import {
   utf8,
 } from '@v2g/core';
 import { Level } from 'level';
-import { tariffTx } from '../src/client/txBuilders.ts';
 import { Bucket } from '../src/storage/buckets.ts';
 import type { ChainStore } from '../src/storage/chainStore.ts';
 import { bytesCodec, Repository } from '../src/storage/repository.ts';

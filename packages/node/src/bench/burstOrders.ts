@@ -1,3 +1,4 @@
+import { buyOrderTx, depositTx, registerEvTx, sellOrderTx, tariffTx } from '@v2g/client';
 import {
   type KeyPair,
   keyPairFromSeed,
@@ -8,7 +9,6 @@ import {
   utf8,
   walletAddress,
 } from '@v2g/core';
-import { buyOrderTx, depositTx, registerEvTx, sellOrderTx, tariffTx } from '../client/txBuilders.ts';
 import { seededRandom, tariffOf } from '../testnet/dayProfile.ts';
 
 /** What a buyer's coin holds: more than its largest escrow (10 kWh at the highest retail price). */

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeClient } from '../client/nodeClient.ts';
+import { NodeClient } from '@v2g/client';
 import { initNetwork } from '../config/initNetwork.ts';
 import { type DaemonProcess, startDaemon, stopDaemon, waitFor } from '../testnet/processes.ts';
 import type { StepResult } from './loadgen.ts';

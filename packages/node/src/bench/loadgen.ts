@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { depositTx, NodeClient, transferTx } from '@v2g/client';
 import {
   encodeCbor,
   encodeTx,
@@ -21,8 +22,6 @@ import {
   walletAddress,
   windowOf,
 } from '@v2g/core';
-import { NodeClient } from '../client/nodeClient.ts';
-import { depositTx, transferTx } from '../client/txBuilders.ts';
 import { readKeyFile } from '../config/keyFile.ts';
 import { followBlocks } from '../testnet/blockStream.ts';
 import { percentile } from '../testnet/percentile.ts';

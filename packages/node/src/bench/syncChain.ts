@@ -1,3 +1,4 @@
+import { depositTx, transferTx } from '@v2g/client';
 import { chainRules, leaderOf, selectCommittee } from '@v2g/consensus';
 import {
   buildBlock,
@@ -16,7 +17,6 @@ import {
   walletAddress,
   windowOf,
 } from '@v2g/core';
-import { depositTx, transferTx } from '../client/txBuilders.ts';
 import { ChainStore } from '../storage/chainStore.ts';
 
 const OUTPUTS_PER_DEPOSIT = 64;

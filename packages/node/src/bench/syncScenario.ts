@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeClient } from '../client/nodeClient.ts';
+import { NodeClient } from '@v2g/client';
 import { initNetwork } from '../config/initNetwork.ts';
 import { type DaemonProcess, startDaemon, stopDaemon, waitFor } from '../testnet/processes.ts';
 import { cpuSeconds, peakRssMb } from './procStats.ts';

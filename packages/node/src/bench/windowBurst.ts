@@ -2,8 +2,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NodeClient } from '@v2g/client';
 import { type Tx, windowCloseHeight, windowOf } from '@v2g/core';
-import { NodeClient } from '../client/nodeClient.ts';
 import { initNetwork } from '../config/initNetwork.ts';
 import { followBlocks } from '../testnet/blockStream.ts';
 import { percentile } from '../testnet/percentile.ts';

@@ -1,9 +1,9 @@
 /* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { NodeClient } from '@v2g/client';
 import { fromHex, generateKeyPair, type KeyPair, walletAddress } from '@v2g/core';
 import { type Command, InvalidArgumentError } from 'commander';
-import { NodeClient } from '../client/nodeClient.ts';
 import { writeKeyFile } from '../config/keyFile.ts';
 
 export const DEFAULT_NODE = 'http://127.0.0.1:8100';

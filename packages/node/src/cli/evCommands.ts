@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { depositTx, registerEvTx, transferTx } from '@v2g/client';
 import { fromHex, type Outpoint, toHex, walletAddress } from '@v2g/core';
 import type { Command } from 'commander';
-import { depositTx, registerEvTx, transferTx } from '../client/txBuilders.ts';
 import { readKeyFile } from '../config/keyFile.ts';
 import {
   chainOf,

@@ -1,7 +1,8 @@
 /* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
+
+import { registerLeagTx } from '@v2g/client';
 import { fromHex, toHex } from '@v2g/core';
 import { type Command, InvalidArgumentError } from 'commander';
-import { registerLeagTx } from '../client/txBuilders.ts';
 import { readKeyFile } from '../config/keyFile.ts';
 import { chainOf, clientOf, type NodeOptions, withNode } from './chainContext.ts';
 

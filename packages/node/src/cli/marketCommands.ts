@@ -1,15 +1,16 @@
 /* biome-ignore-all lint/suspicious/noConsole: the CLI talks to a person */
-import { fromHex, type KeyPair, type Outpoint, toHex, walletAddress } from '@v2g/core';
-import { type Command, InvalidArgumentError } from 'commander';
-import { NodeClient } from '../client/nodeClient.ts';
+
 import {
   buyOrderTx,
   gridAccountTx,
   meterReadingTx,
+  NodeClient,
   registerMeterTx,
   sellOrderTx,
   tariffTx,
-} from '../client/txBuilders.ts';
+} from '@v2g/client';
+import { fromHex, type KeyPair, type Outpoint, toHex, walletAddress } from '@v2g/core';
+import { type Command, InvalidArgumentError } from 'commander';
 import { readKeyFile } from '../config/keyFile.ts';
 import {
   chainOf,

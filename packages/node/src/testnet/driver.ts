@@ -1,7 +1,7 @@
+import type { NodeClient } from '@v2g/client';
+import { depositTx, registerEvTx, tariffTx, transferTx } from '@v2g/client';
 import type { Genesis } from '@v2g/core';
 import { generateKeyPair, type KeyPair, type Tx, toHex, txId, walletAddress, windowOf } from '@v2g/core';
-import type { NodeClient } from '../client/nodeClient.ts';
-import { depositTx, registerEvTx, tariffTx, transferTx } from '../client/txBuilders.ts';
 import { type Coin, Wallet } from './wallet.ts';
 
 export interface Ev {

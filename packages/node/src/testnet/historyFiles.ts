@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NodeClient } from '../client/nodeClient.ts';
+import type { NodeClient } from '@v2g/client';
 import { lineChartSvg } from './svgChart.ts';
 import { collectHistory, type RunHistory, type WindowRow } from './windowHistory.ts';
 

@@ -1,4 +1,16 @@
 import {
+  ApiRequestError,
+  buyOrderTx,
+  depositTx,
+  type MarketWindow,
+  meterReadingTx,
+  type NodeClient,
+  registerEvTx,
+  registerMeterTx,
+  sellOrderTx,
+  tariffTx,
+} from '@v2g/client';
+import {
   fromHex,
   type Genesis,
   generateKeyPair,
@@ -12,16 +24,6 @@ import {
   windowCloseHeight,
   windowOf,
 } from '@v2g/core';
-import { ApiRequestError, type MarketWindow, type NodeClient } from '../client/nodeClient.ts';
-import {
-  buyOrderTx,
-  depositTx,
-  meterReadingTx,
-  registerEvTx,
-  registerMeterTx,
-  sellOrderTx,
-  tariffTx,
-} from '../client/txBuilders.ts';
 import { hourOf, seededRandom, tariffOf } from './dayProfile.ts';
 import { buildMarketReport, reputationRows, scoresOf, stationLineOf } from './marketDayReport.ts';
 import { type EvKind, MarketEv } from './marketEv.ts';

@@ -1,5 +1,5 @@
+import type { NodeClient, ReputationRow, StationResultJson } from '@v2g/client';
 import { toHex } from '@v2g/core';
-import type { NodeClient, ReputationRow, StationResultJson } from '../client/nodeClient.ts';
 import { type EvKind, FAILING_ROLE } from './marketEv.ts';
 import type { MarketReport, ReputationLine, StationLine, WindowLine } from './marketReport.ts';
 

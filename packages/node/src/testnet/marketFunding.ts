@@ -1,6 +1,6 @@
+import type { NodeClient } from '@v2g/client';
+import { depositTx, gridAccountTx, type TxEnvelope } from '@v2g/client';
 import { type KeyPair, type Tx, txId, walletAddress } from '@v2g/core';
-import type { NodeClient } from '../client/nodeClient.ts';
-import { depositTx, gridAccountTx, type TxEnvelope } from '../client/txBuilders.ts';
 
 export interface GridFunding {
   readonly env: TxEnvelope;

@@ -1,4 +1,4 @@
-import type { NodeClient, ReputationRow, StationResultJson, WindowSummary } from '../client/nodeClient.ts';
+import type { NodeClient, ReputationRow, StationResultJson, WindowSummary } from '@v2g/client';
 
 /**
  * A run's history per market window, read back from one LEAG's API after

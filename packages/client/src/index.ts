@@ -1,0 +1,2 @@
+export * from './nodeClient.ts';
+export * from './txBuilders.ts';
