@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { registerEvTx } from '@v2g/client';
-import { generateKeyPair, toHex, txId } from '../../packages/core/src/index.ts';
+import { generateKeyPair, toHex, txId } from '@v2g/core';
 import { waitFor } from '../../packages/node/src/testnet/processes.ts';
 import { Cluster } from './cluster.ts';
 
