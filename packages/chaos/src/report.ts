@@ -69,6 +69,8 @@ export interface ReportInput {
   readonly load: Load;
   readonly crashes: readonly Crash[];
   readonly durationMs: number;
+  /** The highest height seen when the last fault was over (before every LEAG was started and the network healed). */
+  readonly heightAfterFaults: number;
   readonly faketime: boolean;
 }
 
@@ -91,7 +93,11 @@ export function buildReport(r: ReportInput): ChaosReport {
   const afterHeal = stalls.filter((s) => s.afterHealMs !== null);
   const gap = r.auditor.recovery.longestGap;
   const qgap = r.auditor.recovery.longestQuorumGap;
-  const checks = [...r.audit.checks, crashCheck(r.crashes)];
+  const checks = [
+    progressCheck(r.heightAfterFaults, r.auditor.maxHeight),
+    ...r.audit.checks,
+    crashCheck(r.crashes),
+  ];
   return {
     passed: checks.every((c) => c.passed !== false),
     seed: r.options.seed,
@@ -133,6 +139,18 @@ export function buildReport(r: ReportInput): ChaosReport {
       : null,
     slowRecoveries: afterHeal.filter((s) => s.afterHealMs! > bound).map((s) => stallJson(s)!),
     events: r.runner.records,
+  };
+}
+
+/**
+ * The chain commits blocks, and still does once the faults are over: without
+ * it every other check could pass on a chain that never moved.
+ */
+export function progressCheck(heightAfterFaults: number, finalHeight: number): Check {
+  return {
+    name: 'the chain makes progress',
+    passed: finalHeight > heightAfterFaults && finalHeight > 0,
+    detail: `height ${heightAfterFaults} when the faults were over, ${finalHeight} after the drain`,
   };
 }
 

@@ -178,6 +178,7 @@ export async function runChaos(
     }
 
     if (signal.aborted) throw new Error('interrupted');
+    const heightAfterFaults = auditor.maxHeight;
     log(`${(now() / 1000).toFixed(1)}s chaos: faults over; every LEAG up, the network healed, draining`);
     await runner.healAll();
     // The drain is the chain's time to settle, not the daemons' time to load: wait for every API first.
@@ -206,6 +207,7 @@ export async function runChaos(
       load,
       crashes: f.crashes.map((c) => ({ ...c, atMs: c.atMs - t0 })),
       durationMs: now(),
+      heightAfterFaults,
       faketime: f.faketime !== null,
     });
     if (!report.passed) keep = true;

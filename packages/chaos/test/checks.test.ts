@@ -12,6 +12,7 @@ import {
   checkOneChain,
   findDoubleSigns,
 } from '../src/checks.ts';
+import { progressCheck } from '../src/report.ts';
 
 const CHAIN = 'v2g-chaos';
 const key = generateKeyPair();
@@ -127,5 +128,11 @@ describe('auditor checks', () => {
     const c = checkCertified([chain(0, ['a', 'c']), forged], ['leag-2 served 9 forged blocks']);
     assert.equal(c.passed, false);
     assert.match(c.detail, /leag-1 at 2/);
+  });
+
+  test('a chain that never moved, or stopped with the faults, fails the progress check', () => {
+    assert.equal(progressCheck(120, 140).passed, true);
+    assert.equal(progressCheck(0, 0).passed, false);
+    assert.equal(progressCheck(120, 120).passed, false);
   });
 });
