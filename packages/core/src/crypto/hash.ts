@@ -1,11 +1,33 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const HASH_LENGTH = 32;
 
+/**
+ * SHA-256 of the parts in order. One-shot `crypto.hash` over one buffer: a
+ * Hash object and an update per part cost more than copying a few small
+ * parts together, and the digest is returned as a plain Uint8Array over the
+ * digest's own memory instead of a second copy.
+ */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
+  return digestOf(hash('sha256', parts.length === 1 ? parts[0]! : joined(parts), 'buffer'));
+}
+
+function joined(parts: readonly Uint8Array[]): Buffer {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A Uint8Array (not a Buffer: callers compare and slice it as one) that owns exactly its 32 bytes. */
+function digestOf(d: Buffer): Uint8Array {
+  if (d.byteOffset !== 0 || d.buffer.byteLength !== d.byteLength) return new Uint8Array(d);
+  return new Uint8Array(d.buffer, 0, d.byteLength);
 }
 
 export function toHex(b: Uint8Array): string {

@@ -1,4 +1,4 @@
-import { type Cbor, decodeCbor, encodeCbor } from './cbor.ts';
+import { type Cbor, decodeCbor, decodeStoredCbor, encodeCbor } from './cbor.ts';
 import { DecodeError } from './decodeError.ts';
 
 /**
@@ -26,6 +26,11 @@ export function encode<T>(codec: Codec<T>, value: T): Uint8Array {
 
 export function decode<T>(codec: Codec<T>, bytes: Uint8Array, maxSize: number): T {
   return codec.fromCbor(decodeCbor(bytes, maxSize), '$');
+}
+
+/** Decodes a value this node stored (see `decodeStoredCbor`): every field is still checked. */
+export function decodeStored<T>(codec: Codec<T>, bytes: Uint8Array, maxSize: number): T {
+  return codec.fromCbor(decodeStoredCbor(bytes, maxSize), '$');
 }
 
 /** A non-negative safe integer (amounts, heights, prices, ppm). */

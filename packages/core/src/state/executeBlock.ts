@@ -1,5 +1,6 @@
 import { blockHash, lastCommitHash } from '../block/codec.ts';
 import type { Block, BlockHeader, CommitCertificate } from '../block/types.ts';
+import { toHex } from '../crypto/hash.ts';
 import { bytesEqual } from '../encoding/cbor.ts';
 import type { Genesis } from '../genesis/genesis.ts';
 import { MerkleTree } from '../merkle.ts';
@@ -66,7 +67,7 @@ export function applyBlock(state: StateReader, block: Block, opts: ExecutionOpti
   block.txs.forEach((tx, index) => {
     const id = txId(tx);
     try {
-      applyTx(ctx, opts.rules, tx, id, Buffer.from(hashes[index]!).toString('hex'), opts.verified);
+      applyTx(ctx, opts.rules, tx, id, toHex(hashes[index]!), opts.verified);
     } catch (err) {
       if (err instanceof TxError) throw BlockError.fromTx(index, err);
       throw err;
@@ -162,7 +163,7 @@ export function buildBlock(
     const id = txId(tx);
     const hash = txHash(tx);
     try {
-      applyTx(ctx, opts.rules, tx, id, Buffer.from(hash).toString('hex'), opts.verified);
+      applyTx(ctx, opts.rules, tx, id, toHex(hash), opts.verified);
     } catch (err) {
       if (err instanceof TxError) {
         rejected.push({ tx, error: err });

@@ -1,9 +1,21 @@
 import { DigestAccumulator, EMPTY_DIGEST } from './stateDigest.ts';
 import { bucketOf, type StateChanges, type StateStore } from './store.ts';
 
-/** An in-memory state store: the working set the daemon keeps, and the store tests use. */
+/** Values up to this size are shared between entries that hold the same bytes. */
+const SHARED_VALUE_MAX_BYTES = 16;
+const SHARED_VALUES_LIMIT = 4096;
+
+/**
+ * An in-memory state store: the working set the daemon keeps, and the store
+ * tests use. Values are never mutated once stored: a tiny value (a height, a
+ * zero, a counter) is kept once and shared by every entry that holds the
+ * same bytes, since a separate Uint8Array costs about 200 bytes of heap, and
+ * the spent-outpoint entries, two per input kept for SPENT_RETENTION_BLOCKS,
+ * are mostly such values.
+ */
 export class MemoryStateStore implements StateStore {
   private readonly buckets = new Map<string, Map<string, Uint8Array>>();
+  private readonly shared = new Map<string, Uint8Array>();
   private currentDigest: Uint8Array = EMPTY_DIGEST;
 
   get digest(): Uint8Array {
@@ -47,9 +59,21 @@ export class MemoryStateStore implements StateStore {
         b = new Map();
         this.buckets.set(name, b);
       }
-      b.set(key, value);
+      b.set(key, value.length <= SHARED_VALUE_MAX_BYTES ? this.share(value) : value);
     }
     this.currentDigest = digest;
+  }
+
+  private share(value: Uint8Array): Uint8Array {
+    const id = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('latin1');
+    const known = this.shared.get(id);
+    if (known) return known;
+    // Bounded: forgetting a shared value only means the next entry holding it keeps its own copy.
+    if (this.shared.size >= SHARED_VALUES_LIMIT) this.shared.clear();
+    // A view into a larger buffer (a LevelDB read, an encoder's chunk) is copied, so it pins nothing.
+    const own = value.byteOffset === 0 && value.buffer.byteLength === value.byteLength ? value : value.slice();
+    this.shared.set(id, own);
+    return own;
   }
 
   async commit(changes: StateChanges, digest: Uint8Array): Promise<void> {

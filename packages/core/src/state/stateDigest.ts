@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The state digest is an additive multiset hash: the sum modulo 2^256 of
@@ -16,10 +16,16 @@ export const EMPTY_DIGEST = new Uint8Array(32);
 const WORDS = 8;
 const TWO32 = 0x1_0000_0000;
 
+/** Reused for every entry: len ‖ key ‖ value is laid out here and hashed in one call. */
+let scratch = Buffer.allocUnsafe(1024);
+
 function entryHash(key: string, value: Uint8Array): Buffer {
-  const len = Buffer.allocUnsafe(4);
-  len.writeUInt32BE(key.length, 0);
-  return createHash('sha256').update(len).update(key, 'latin1').update(value).digest();
+  const size = 4 + key.length + value.length;
+  if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, 2 * scratch.length));
+  scratch.writeUInt32BE(key.length, 0);
+  scratch.write(key, 4, 'latin1');
+  scratch.set(value, 4 + key.length);
+  return hash('sha256', scratch.subarray(0, size), 'buffer');
 }
 
 export class DigestAccumulator {

@@ -1,5 +1,5 @@
 import type { Codec } from '../encoding/codec.ts';
-import { decode, encode } from '../encoding/codec.ts';
+import { decodeStored, encode } from '../encoding/codec.ts';
 import { DigestAccumulator } from './stateDigest.ts';
 import { bucketOf, type StateChanges, type StateReader } from './store.ts';
 
@@ -44,7 +44,8 @@ export class StateView implements StateReader {
 
   read<T>(codec: Codec<T>, key: string): T | undefined {
     const raw = this.get(key);
-    return raw === undefined ? undefined : decode(codec, raw, MAX_VALUE_BYTES);
+    // Values in state were written by `write` (canonical encoding), so they decode without re-encoding.
+    return raw === undefined ? undefined : decodeStored(codec, raw, MAX_VALUE_BYTES);
   }
 
   write<T>(codec: Codec<T>, key: string, value: T): void {

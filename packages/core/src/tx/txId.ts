@@ -66,7 +66,7 @@ const ARRAY_OF_6 = 0x86;
  */
 export function decodeTxShared(bytes: Uint8Array): Tx {
   const hash = sha256(bytes);
-  const key = Buffer.from(hash).toString('latin1');
+  const key = Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString('latin1');
   const hit = decoded.get(key);
   if (hit) return hit;
   const tx = decodeTx(bytes);
