@@ -128,11 +128,17 @@ export function checkRecovery(stalls: readonly Stall[], boundMs: number): Check 
     (a, s) => (a && a.afterHealMs! >= s.afterHealMs! ? a : s),
     null,
   );
+  // Ended by the next fault (or the end) before any block, inside the bound: neither in time nor slow.
+  const cut = afterHeal.filter((s) => s.endedBy !== 'block' && s.afterHealMs! <= boundMs);
+  const longestCut = Math.max(0, ...cut.map((s) => s.afterHealMs!));
   return {
     name: `a block within ${boundMs / 1000} s of every heal`,
     passed: slow.length === 0,
     detail:
-      `${afterHeal.length - slow.length} of ${afterHeal.length} recoveries in time` +
+      `${afterHeal.length - slow.length - cut.length} of ${afterHeal.length} recoveries in time` +
+      (cut.length > 0
+        ? `, ${cut.length} cut short by the next fault before a block (after up to ${(longestCut / 1000).toFixed(1)} s)`
+        : '') +
       (worst
         ? `; slowest ${(worst.afterHealMs! / 1000).toFixed(1)} s (${worst.endedBy}) after ${describe(worst)}`
         : ''),

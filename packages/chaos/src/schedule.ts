@@ -94,7 +94,7 @@ export function makeSchedule(o: ScheduleOptions): Schedule {
   const rng = new Rng(o.seed);
   const timing: Timing = o.quick
     ? { faultMs: () => rng.int(3000, 4000), gapMs: () => rng.int(4000, 5000) }
-    : { faultMs: () => rng.int(3000, 15_000), gapMs: () => rng.int(5000, 20_000) };
+    : { faultMs: () => rng.int(3000, 15_000), gapMs: () => rng.int(4000, 12_000) };
   const actions: TimedAction[] = [];
   const episodes: Episode[] = [];
   const add = (kind: FaultKind, atMs: number, steps: readonly Step[]): number => {

@@ -25,6 +25,11 @@ describe('fault schedule', () => {
     const s = makeSchedule({ seed: 7, leags: 4, durationMs: 1_800_000, quick: false });
     assert.ok(s.actions.every((a) => a.atMs <= 1_800_000));
     assert.deepEqual(new Set(s.episodes.map((e) => e.kind)), new Set(FAULT_KINDS));
+    // Issue 12's soak: at least 200 fault events in 30 minutes, every kind several times.
+    assert.ok(s.actions.length >= 200, `${s.actions.length} actions`);
+    for (const kind of FAULT_KINDS.filter((k) => k !== 'late-start')) {
+      assert.ok(s.episodes.filter((e) => e.kind === kind).length >= 5, kind);
+    }
   });
 
   test('actions are in time order and every killed LEAG is started again within its episode', () => {
