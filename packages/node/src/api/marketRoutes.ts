@@ -92,7 +92,7 @@ export interface MarketRouteComponents {
   readonly chain: ChainStore;
   readonly mempool: Mempool;
   readonly metrics: NodeMetrics;
-  submitTx(bytes: Uint8Array): AddResult;
+  submitTx(bytes: Uint8Array): AddResult | Promise<AddResult>;
 }
 
 const HEX64 = '^[0-9a-f]{64}$';
@@ -326,7 +326,7 @@ export function registerMarketRoutes(app: ApiApp, c: MarketRouteComponents): voi
       );
     }
     // The mempool applies it to the committed state as the next block would, so a refusal carries the rule's code.
-    const r = c.submitTx(bytes);
+    const r = await c.submitTx(bytes);
     if (!r.ok) throw new ApiError(r.code, r.reason);
     return reply.status(202).send(submissionResult(r));
   });

@@ -54,7 +54,8 @@ export interface ApiComponents {
   readonly logger: Logger;
   /** Emits 'block' with a BlockEvent after every commit. */
   readonly events: EventEmitter;
-  submitTx(bytes: Uint8Array): AddResult;
+  /** Admits a client's transaction; resolves once an acknowledged one is journalled (it survives a kill). */
+  submitTx(bytes: Uint8Array): AddResult | Promise<AddResult>;
   peers(): { peerId: string; leag: string | null }[];
   committee(): CommitteeMember[];
   status(): { syncing: boolean; consensus: string };
@@ -132,8 +133,8 @@ export function createApi(c: ApiComponents, options: ApiOptions): ApiApp {
   });
 
   /** One accepted transaction answers 202 with its result; a refused one, the API error with its code. */
-  const submitOne = (bytes: Uint8Array, reply: FastifyReply) => {
-    const r = submissionResult(c.submitTx(bytes));
+  const submitOne = async (bytes: Uint8Array, reply: FastifyReply) => {
+    const r = submissionResult(await c.submitTx(bytes));
     if (!r.accepted) throw new ApiError(r.error.code, r.error.message);
     return reply.status(202).send(r);
   };
@@ -166,7 +167,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): ApiApp {
         },
       },
     },
-    async (req) => batchAnswer(req.body.txs.map((hex) => c.submitTx(fromHex(hex)))),
+    async (req) => batchAnswer(await Promise.all(req.body.txs.map((hex) => c.submitTx(fromHex(hex))))),
   );
 
   /**
@@ -183,7 +184,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): ApiApp {
     } catch (err) {
       throw new ApiError('malformed', err instanceof Error ? err.message : String(err));
     }
-    return batchAnswer(txs.map((bytes) => c.submitTx(bytes)));
+    return batchAnswer(await Promise.all(txs.map((bytes) => c.submitTx(bytes))));
   });
 
   /** The same as /v1/txs, with the transaction in its JSON form (hex for bytes). */

@@ -188,11 +188,6 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
     publish: (bytes) => net.publishTx(bytes),
     unavailable: () =>
       recovery?.failing ? 'the chain store cannot write; retry once the LEAG is healthy' : null,
-    acknowledged: (idHex, bytes) => {
-      chain.txJournal
-        .add(idHex, bytes)
-        .catch((err: unknown) => logger.warn({ err }, 'tx journal write failed'));
-    },
   });
   const txIngress = ingress;
   const consensusMetrics = createConsensusMetrics(registry, () => driver?.status() ?? null, Date.now);
@@ -288,7 +283,15 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       metrics,
       logger,
       events,
-      submitTx: (bytes) => txIngress.submit(bytes),
+      submitTx: async (bytes) => {
+        const r = txIngress.submit(bytes);
+        // The 202 goes out once the journal holds the transaction: a kill after it loses nothing.
+        if (r.ok)
+          await chain.txJournal
+            .add(r.pending.idHex, bytes)
+            .catch((err: unknown) => logger.warn({ err }, 'tx journal write failed'));
+        return r;
+      },
       peers: () =>
         net.connectedPeers().map((p) => {
           const k = leagKeyFromPeerId(p);
@@ -354,10 +357,10 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
       return typeof addr === 'object' && addr ? addr.port : config.httpPort;
     },
     async start() {
-      await api.listen({ host: config.httpHost, port: config.httpPort });
+      // The network first: a transaction the API admits, or the journal gives back, is gossiped at once.
       await net.start();
-      // After the network is up, so what comes back is gossiped again too.
       await restorePending(chain, mempool, txIngress, evidenceJournal);
+      await api.listen({ host: config.httpHost, port: config.httpPort });
       followCommittee();
       txIngress.start();
       monitor.start();

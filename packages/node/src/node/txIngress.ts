@@ -22,8 +22,6 @@ export interface TxIngressComponents {
   readonly publish: (bytes: Uint8Array) => void;
   /** Why the LEAG takes no transactions now (its store cannot write), or null. */
   readonly unavailable: () => string | null;
-  /** A client's transaction was admitted (and will be answered 202): journal it. */
-  readonly acknowledged: (idHex: string, bytes: Uint8Array) => void;
 }
 
 /**
@@ -54,9 +52,7 @@ export class TxIngress {
       this.c.metrics.txsRejected.inc({ source: 'api', code: 'overloaded' });
       return { ok: false, code: 'overloaded', reason: 'the LEAG is saturated; retry shortly' };
     }
-    const r = this.admit(bytes, 'api');
-    if (r.ok) this.c.acknowledged(r.pending.idHex, bytes);
-    return r;
+    return this.admit(bytes, 'api');
   }
 
   /** A transaction acknowledged before a restart, from the journal: admitted again, or refused with why. */
