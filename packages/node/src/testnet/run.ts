@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NodeClient } from '@v2g/client';
 import { toHex } from '@v2g/core';
-import { NodeClient } from '../client/nodeClient.ts';
 import { initNetwork } from '../config/initNetwork.ts';
 import { followBlocks } from './blockStream.ts';
 import { TrafficDriver } from './driver.ts';
