@@ -116,6 +116,11 @@ export class Auditor {
    * before this. `kills` (SIGKILLs with the LEAGs they hit) attribute lost
    * transactions.
    */
+  /** Ends the watch loops without an audit (an interrupted run). */
+  stop(): void {
+    this.abort.abort();
+  }
+
   async finish(kills: readonly Kill[] = []): Promise<AuditResult> {
     this.recovery.end(this.o.now());
     this.abort.abort();

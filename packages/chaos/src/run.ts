@@ -59,6 +59,7 @@ export async function runChaos(
   if (stale.length > 0) log(`chaos: removed namespaces left by an earlier run: ${stale.join(', ')}`);
   let hosts: Hosts | null = null;
   let fleet: Fleet | null = null;
+  let watcher: Auditor | null = null;
   let keep = o.keep;
   const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'v2g-chaos-')));
   await mkdir(dir, { recursive: true });
@@ -93,7 +94,7 @@ export async function runChaos(
     const now = () => performance.now() - t0;
     const rng = new Rng(o.seed ^ 0x5eed);
     let load: Load | null = null;
-    const auditor = new Auditor({
+    const auditor: Auditor = new Auditor({
       leags: o.leags,
       chainId: f.keys.genesis.chainId,
       leagKeys,
@@ -129,6 +130,7 @@ export async function runChaos(
       onAck: (id, kind, leag) => auditor.onAck(id, kind, leag),
     });
     auditor.start();
+    watcher = auditor;
 
     let next = 0;
     let fundedAt: number | null = null;
@@ -213,6 +215,8 @@ export async function runChaos(
     if (!report.passed) keep = true;
     return report;
   } finally {
+    // An interrupted run never reaches the audit: its watch loops must end, or the process never exits.
+    watcher?.stop();
     await fleet?.stopAll();
     await hosts?.close();
     removeTopologySync();
