@@ -71,7 +71,8 @@ export class MemoryStateStore implements StateStore {
     // Bounded: forgetting a shared value only means the next entry holding it keeps its own copy.
     if (this.shared.size >= SHARED_VALUES_LIMIT) this.shared.clear();
     // A view into a larger buffer (a LevelDB read, an encoder's chunk) is copied, so it pins nothing.
-    const own = value.byteOffset === 0 && value.buffer.byteLength === value.byteLength ? value : value.slice();
+    const own =
+      value.byteOffset === 0 && value.buffer.byteLength === value.byteLength ? value : value.slice();
     this.shared.set(id, own);
     return own;
   }
