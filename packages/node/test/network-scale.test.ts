@@ -70,7 +70,11 @@ describe('16 LEAGs on one host', () => {
     await stopCity(nodes);
   });
 
-  it('with gossipsub’s default IP-colocation weight the same 16 LEAGs graylist each other', async () => {
+  // Evidence for decision 0013's root cause, about gossipsub itself rather than our code: a second city of
+  // 16 in one process doubles this file's cost, so it runs on request (V2G_EVIDENCE_TESTS=1).
+  it('with gossipsub’s default IP-colocation weight the same 16 LEAGs graylist each other', {
+    skip: process.env.V2G_EVIDENCE_TESTS === '1' ? false : 'evidence test; set V2G_EVIDENCE_TESTS=1',
+  }, async () => {
     // The root cause of the 16-LEAG stall: (15 peers on 127.0.0.1 − 10)² × −5 = −125, below the graylist (−80).
     const nodes = await startLoopbackCity({ ipColocationFactorWeight: -5 });
     await eventually(
