@@ -26,7 +26,13 @@ describe('the v2g CLI run from a directory of its own', { timeout: 240_000 }, ()
   });
 
   after(async () => {
-    if (daemon?.pid && daemon.exitCode === null) process.kill(-daemon.pid, 'SIGKILL');
+    if (daemon?.pid && daemon.exitCode === null) {
+      try {
+        process.kill(-daemon.pid, 'SIGKILL');
+      } catch {
+        // The group is already gone (ESRCH): nothing left to stop.
+      }
+    }
     await rm(cwd, { recursive: true, force: true });
   });
 
