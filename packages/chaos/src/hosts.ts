@@ -3,7 +3,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import {
   applyRules,
+  CHAOS_NET,
   createTopology,
+  type HostNet,
   leagAddress,
   namespaceSupport,
   nsName,
@@ -45,10 +47,14 @@ export interface Hosts {
   close(): Promise<void>;
 }
 
-export async function createHosts(leags: number, o: { loopback: boolean; basePort: number }): Promise<Hosts> {
+/** `net` names the namespaces and subnet (netns.ts); chaos runs use the default. */
+export async function createHosts(
+  leags: number,
+  o: { loopback: boolean; basePort: number; net?: HostNet },
+): Promise<Hosts> {
   const reason = o.loopback ? 'asked for with --loopback' : await namespaceSupport();
   if (reason !== null) return new LoopbackHosts(o.basePort, reason);
-  return NamespaceHosts.create(leags);
+  return NamespaceHosts.create(leags, o.net ?? CHAOS_NET);
 }
 
 /**
@@ -103,17 +109,19 @@ class NamespaceHosts implements Hosts {
   readonly fallbackReason = null;
   readonly supportsNetworkFaults = true;
   private readonly leags: number;
+  private readonly net: HostNet;
   private readonly relays: ChildProcess[] = [];
 
-  private constructor(leags: number) {
+  private constructor(leags: number, net: HostNet) {
     this.leags = leags;
+    this.net = net;
   }
 
-  static async create(leags: number): Promise<NamespaceHosts> {
-    const hosts = new NamespaceHosts(leags);
+  static async create(leags: number, net: HostNet): Promise<NamespaceHosts> {
+    const hosts = new NamespaceHosts(leags, net);
     try {
-      await createTopology(leags);
-      for (let i = 0; i < leags; i++) hosts.relays.push(await startRelay(i));
+      await createTopology(leags, net);
+      for (let i = 0; i < leags; i++) hosts.relays.push(await startRelay(i, net));
     } catch (err) {
       await hosts.close();
       throw err;
@@ -122,28 +130,28 @@ class NamespaceHosts implements Hosts {
   }
 
   apiUrl(i: number): string {
-    return `http://${leagAddress(i)}:${NS_HTTP_PORT}`;
+    return `http://${leagAddress(i, this.net)}:${NS_HTTP_PORT}`;
   }
 
   network(i: number, peerIds: readonly string[]): DaemonNetwork {
     return {
       listen: `/ip4/127.0.0.1/tcp/${NS_P2P_PORT}`,
       bootstrap: peerIds.flatMap((id, j) =>
-        j === i ? [] : [`/ip4/${leagAddress(j)}/tcp/${NS_RELAY_PORT}/p2p/${id}`],
+        j === i ? [] : [`/ip4/${leagAddress(j, this.net)}/tcp/${NS_RELAY_PORT}/p2p/${id}`],
       ),
-      httpHost: leagAddress(i),
+      httpHost: leagAddress(i, this.net),
       httpPort: NS_HTTP_PORT,
     };
   }
 
   command(i: number, argv: readonly string[]): { cmd: string; args: string[] } {
     // `ip netns exec` execs the program: the child's pid is the program's own.
-    return { cmd: 'ip', args: ['netns', 'exec', nsName(i), ...argv] };
+    return { cmd: 'ip', args: ['netns', 'exec', nsName(i, this.net), ...argv] };
   }
 
   async applyFaults(f: NetworkFaults): Promise<void> {
     const delays: Record<string, number> = {};
-    for (let i = 0; i < this.leags; i++) delays[leagAddress(i)] = f.latencyMs / 2;
+    for (let i = 0; i < this.leags; i++) delays[leagAddress(i, this.net)] = f.latencyMs / 2;
     for (const relay of this.relays) relay.stdin?.write(`${JSON.stringify(delays)}\n`);
     await Promise.all(
       Array.from({ length: this.leags }, (_, i) => {
@@ -151,30 +159,30 @@ class NamespaceHosts implements Hosts {
         const group = f.partition?.find((g) => g.includes(i));
         for (let j = 0; j < this.leags; j++) {
           if (j === i) continue;
-          const from = `-s ${leagAddress(j)}`;
+          const from = `-s ${leagAddress(j, this.net)}`;
           if (group && !group.includes(j)) rules.push(`${from} -j DROP`);
           else if (f.loss > 0)
             rules.push(`${from} -m statistic --mode random --probability ${f.loss} -j DROP`);
         }
-        return applyRules(i, rules);
+        return applyRules(i, rules, this.net);
       }),
     );
   }
 
   async close(): Promise<void> {
     for (const relay of this.relays) relay.stdin?.end();
-    removeTopologySync();
+    removeTopologySync(this.net);
   }
 }
 
-async function startRelay(i: number): Promise<ChildProcess> {
-  const addr = leagAddress(i);
+async function startRelay(i: number, net: HostNet): Promise<ChildProcess> {
+  const addr = leagAddress(i, net);
   const child = spawn(
     'ip',
     [
       'netns',
       'exec',
-      nsName(i),
+      nsName(i, net),
       process.execPath,
       RELAY_PATH,
       '--listen',

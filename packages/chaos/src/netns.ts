@@ -19,12 +19,23 @@ export const SUBNET = '10.77.0';
 export const ROOT_ADDRESS = `${SUBNET}.1`;
 export const CHAIN = 'V2GCHAOS';
 
-export function nsName(i: number): string {
-  return `${PREFIX}-${i}`;
+/**
+ * The name prefix and /24 subnet of one harness's hosts. Chaos runs use
+ * CHAOS_NET; another harness (the scale bench) passes its own, so both can
+ * run at once without removing each other's namespaces.
+ */
+export interface HostNet {
+  readonly prefix: string;
+  readonly subnet: string;
+}
+export const CHAOS_NET: HostNet = { prefix: PREFIX, subnet: SUBNET };
+
+export function nsName(i: number, net: HostNet = CHAOS_NET): string {
+  return `${net.prefix}-${i}`;
 }
 
-export function leagAddress(i: number): string {
-  return `${SUBNET}.${11 + i}`;
+export function leagAddress(i: number, net: HostNet = CHAOS_NET): string {
+  return `${net.subnet}.${11 + i}`;
 }
 
 /** Why namespaces cannot be used here, or null when they can. */
@@ -43,8 +54,11 @@ export async function namespaceSupport(): Promise<string | null> {
   return null;
 }
 
-export async function createTopology(leags: number): Promise<void> {
+export async function createTopology(leags: number, net: HostNet = CHAOS_NET): Promise<void> {
   const ipn = (ns: string, ...args: string[]) => sh('ip', ['-n', ns, ...args]);
+  const HUB = `${net.prefix}-hub`;
+  const ROOT_LINK = `${net.prefix}-h`;
+  const ROOT_ADDRESS = `${net.subnet}.1`;
   await sh('ip', ['netns', 'add', HUB]);
   await ipn(HUB, 'link', 'set', 'lo', 'up');
   await ipn(HUB, 'link', 'add', 'br0', 'type', 'bridge');
@@ -54,14 +68,14 @@ export async function createTopology(leags: number): Promise<void> {
   await sh('ip', ['addr', 'add', `${ROOT_ADDRESS}/24`, 'dev', ROOT_LINK]);
   await sh('ip', ['link', 'set', ROOT_LINK, 'up']);
   for (let i = 0; i < leags; i++) {
-    const ns = nsName(i);
+    const ns = nsName(i, net);
     await sh('ip', ['netns', 'add', ns]);
     await ipn(ns, 'link', 'set', 'lo', 'up');
     await ipn(HUB, 'link', 'add', `l${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
     await ipn(HUB, 'link', 'set', `l${i}`, 'master', 'br0', 'up');
-    await ipn(ns, 'addr', 'add', `${leagAddress(i)}/24`, 'dev', 'eth0');
+    await ipn(ns, 'addr', 'add', `${leagAddress(i, net)}/24`, 'dev', 'eth0');
     await ipn(ns, 'link', 'set', 'eth0', 'up');
-    await applyRules(i, []);
+    await applyRules(i, [], net);
   }
 }
 
@@ -70,7 +84,11 @@ export async function createTopology(leags: number): Promise<void> {
  * CHAIN): DROP from partitioned LEAGs, random DROP for loss. Only traffic
  * from LEAG addresses is touched; the harness's API calls never are.
  */
-export async function applyRules(i: number, rules: readonly string[]): Promise<void> {
+export async function applyRules(
+  i: number,
+  rules: readonly string[],
+  net: HostNet = CHAOS_NET,
+): Promise<void> {
   const script = [
     '*filter',
     `:${CHAIN} - [0:0]`,
@@ -79,21 +97,21 @@ export async function applyRules(i: number, rules: readonly string[]): Promise<v
     'COMMIT',
     '',
   ];
-  await sh('ip', ['netns', 'exec', nsName(i), 'iptables-restore', '--noflush'], script.join('\n'));
+  await sh('ip', ['netns', 'exec', nsName(i, net), 'iptables-restore', '--noflush'], script.join('\n'));
   const jump = ['-C', 'INPUT', '-j', CHAIN];
-  const present = await sh('ip', ['netns', 'exec', nsName(i), 'iptables', ...jump]).then(
+  const present = await sh('ip', ['netns', 'exec', nsName(i, net), 'iptables', ...jump]).then(
     () => true,
     () => false,
   );
-  if (!present) await sh('ip', ['netns', 'exec', nsName(i), 'iptables', '-I', 'INPUT', '-j', CHAIN]);
+  if (!present) await sh('ip', ['netns', 'exec', nsName(i, net), 'iptables', '-I', 'INPUT', '-j', CHAIN]);
 }
 
 /** Namespaces of this or an earlier run. */
-export function ourNamespaces(): string[] {
+export function ourNamespaces(net: HostNet = CHAOS_NET): string[] {
   return shSync('ip', ['netns', 'list'])
     .split('\n')
     .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n.startsWith(`${PREFIX}-`));
+    .filter((n) => n.startsWith(`${net.prefix}-`));
 }
 
 /**
@@ -101,9 +119,9 @@ export function ourNamespaces(): string[] {
  * inside them (daemons and relays a run started), then the root link.
  * Synchronous, so it also runs from an exit handler.
  */
-export function removeTopologySync(): string[] {
+export function removeTopologySync(net: HostNet = CHAOS_NET): string[] {
   const removed: string[] = [];
-  for (const ns of ourNamespaces()) {
+  for (const ns of ourNamespaces(net)) {
     for (const pid of shSync('ip', ['netns', 'pids', ns]).split('\n').filter(Boolean)) {
       try {
         process.kill(Number(pid), 'SIGKILL');
@@ -114,6 +132,7 @@ export function removeTopologySync(): string[] {
     shSync('ip', ['netns', 'del', ns]);
     removed.push(ns);
   }
-  if (shSync('ip', ['link', 'show', ROOT_LINK])) shSync('ip', ['link', 'del', ROOT_LINK]);
+  const rootLink = `${net.prefix}-h`;
+  if (shSync('ip', ['link', 'show', rootLink])) shSync('ip', ['link', 'del', rootLink]);
   return removed;
 }

@@ -133,4 +133,6 @@ async function replaceSection(md: string): Promise<void> {
   await writeFile('BENCHMARKS.md', `${before}${md}\n${after}`);
 }
 
-await main();
+// `--scale` is a benchmark of its own (scale.ts): 16–64 LEAGs, each on its own host.
+if (process.argv.includes('--scale')) await (await import('./scale.ts')).runScale(process.argv.slice(2));
+else await main();

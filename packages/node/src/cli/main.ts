@@ -92,6 +92,16 @@ program
   .option('--faulty <i>', 'crash LEAG i (SIGKILL) mid-run and restart it', (v) => Number(v), -1)
   .option('--dir <dir>', 'keep the network in this directory')
   .option('--port <port>', 'first libp2p port (HTTP ports start 1000 higher)', int, 17100)
+  .option(
+    '--hosts <mode>',
+    'loopback, or netns: each LEAG in its own network namespace with its own address (needs root, ip, iptables)',
+    (v: string) => {
+      if (v !== 'loopback' && v !== 'netns') throw new InvalidArgumentError('loopback or netns');
+      return v;
+    },
+    'loopback',
+  )
+  .option('--latency-ms <ms>', 'with --hosts netns: latency added between every two LEAGs', int, 0)
   .option('--json <file>', 'also write the report as JSON')
   .option(
     '--report-dir <dir>',
@@ -115,6 +125,8 @@ program
         reportDir: o.reportDir ? resolve(o.reportDir) : null,
         csv: o.csv ? resolve(o.csv) : null,
         basePort: o.port,
+        hosts: o.hosts,
+        latencyMs: o.latencyMs,
         quiet: false,
         market: o.market ? { evs: o.marketEvs, dishonestShare: o.dishonest, seed: o.seed } : null,
       },

@@ -7,6 +7,7 @@ import { initNetwork } from '../config/initNetwork.ts';
 import { followBlocks } from './blockStream.ts';
 import { TrafficDriver } from './driver.ts';
 import { saveRunHistory } from './historyFiles.ts';
+import { type HostMode, openLeagHosts, placeConfigs } from './leagHosts.ts';
 import { MarketDay } from './marketDay.ts';
 import { formatMarketReport, type MarketReport } from './marketReport.ts';
 import { percentile } from './percentile.ts';
@@ -30,6 +31,9 @@ export interface TestnetOptions {
   readonly reportDir?: string | null;
   readonly csv?: string | null;
   readonly basePort: number;
+  /** Each LEAG in its own network namespace (`netns`, with `latencyMs` between hosts) or all on loopback (default). */
+  readonly hosts?: HostMode;
+  readonly latencyMs?: number;
   readonly quiet: boolean;
   /** The realistic market day (marketDay.ts) next to the transfer load; off when absent or null. */
   readonly market?: MarketDayConfig | null;
@@ -72,15 +76,25 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
     windowBlocks: o.windowBlocks,
     blockIntervalMs: o.blockIntervalMs,
   });
-  log(`testnet: ${o.nodes} LEAGs in ${dir}`);
-  const daemons: DaemonProcess[] = net.configPaths.map((p, i) =>
-    startDaemon(`leag-${i}`, p, join(dir, `leag-${i}.log`)),
+  const hosts = await openLeagHosts({
+    mode: o.hosts ?? 'loopback',
+    leags: o.nodes,
+    latencyMs: o.latencyMs ?? 0,
+    basePort: o.basePort,
+  });
+  if (hosts.mode === 'netns') await placeConfigs(hosts, net.configPaths, net.leagKeys);
+  log(
+    `testnet: ${o.nodes} LEAGs in ${dir}${hosts.mode === 'netns' ? `, each on its own host, ${o.latencyMs ?? 0} ms between hosts` : ''}`,
   );
-  const clients = net.httpPorts.map((port) => new NodeClient(`http://127.0.0.1:${port}`));
+  const daemons: DaemonProcess[] = net.configPaths.map((p, i) =>
+    startDaemon(`leag-${i}`, p, join(dir, `leag-${i}.log`), (argv) => hosts.command(i, argv)),
+  );
+  const clients = net.configPaths.map((_, i) => new NodeClient(hosts.apiUrl(i)));
   const abort = new AbortController();
   const stopAll = async () => {
     abort.abort();
     await Promise.all(daemons.map((d) => stopDaemon(d)));
+    await hosts.close();
   };
   let interrupted = false;
   const onSigint = () => {
@@ -127,7 +141,7 @@ export async function runTestnet(o: TestnetOptions, log: (line: string) => void)
     let committedTxs = 0;
     let blocks = 0;
     const followed = followBlocks(
-      `http://127.0.0.1:${net.httpPorts[0]}`,
+      clients[0]!.baseUrl,
       (e) => {
         blocks++;
         committedTxs += e.txs;
