@@ -185,8 +185,9 @@ async function main(): Promise<void> {
       const wait = tick - (performance.now() - t);
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
-    const steadyTo = await nextBlock(3000).then(sampleAll);
+    // The end is read only once the start is in: a slow /metrics answer must not swap them.
     const steadyStart = await steadyFrom;
+    const steadyTo = await nextBlock(3000).then(sampleAll);
     await Promise.all(inflight);
     // Drain: give what was accepted up to 5 s to commit.
     const drainUntil = performance.now() + 5000;
