@@ -93,12 +93,12 @@ export function fleetDelta(a: FleetSample, b: FleetSample): FleetDelta {
   const seconds = (b.at - a.at) / 1000;
   const blocks = b.height - a.height;
   const cpu = b.daemons.map((d, i) => d.cpuSec - a.daemons[i]!.cpuSec);
-  // Daemons unread in either sample are left out of the sums (their share is then missing).
-  const sum = (f: (d: DaemonReading) => number) =>
-    b.daemons.reduce((s, d, i) => {
-      const x = f(d) - f(a.daemons[i]!);
-      return Number.isNaN(x) ? s : s + x;
-    }, 0);
+  // Daemons unread in either sample are left out of the sums (their share is then missing);
+  // with fewer than half read, the sum is unknown.
+  const sum = (f: (d: DaemonReading) => number) => {
+    const xs = b.daemons.map((d, i) => f(d) - f(a.daemons[i]!)).filter((x) => !Number.isNaN(x));
+    return xs.length * 2 < b.daemons.length ? Number.NaN : xs.reduce((s, x) => s + x, 0);
+  };
   const perBlock = (x: number) => (blocks > 0 ? round(x / blocks, 1) : Number.NaN);
   return {
     seconds: round(seconds, 1),

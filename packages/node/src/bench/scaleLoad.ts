@@ -55,16 +55,22 @@ export async function fixedLoad(o: FixedLoadInput): Promise<FixedLoadResult> {
   const total = Math.ceil(o.rate * o.seconds);
   const committedAt = new Map<string, number>();
   const abort = new AbortController();
-  const follow = followBlocks(
-    o.apiUrls[0]!,
-    (e) => {
-      const now = performance.now();
-      for (const id of e.txIds) committedAt.set(id, now);
-    },
-    abort.signal,
-  ).catch(() => undefined);
+  // A busy daemon may refuse or drop the stream: follow again until the run ends.
+  const follow = (async () => {
+    while (!abort.signal.aborted) {
+      await followBlocks(
+        o.apiUrls[0]!,
+        (e) => {
+          const now = performance.now();
+          for (const id of e.txIds) committedAt.set(id, now);
+        },
+        abort.signal,
+      ).catch(() => undefined);
+      if (!abort.signal.aborted) await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
   try {
-    const window = windowOf((await clients[0]!.head()).height + 1, o.genesis);
+    const window = windowOf((await patiently(() => clients[0]!.head())).height + 1, o.genesis);
     const coins: { txId: Uint8Array; index: number; key: KeyPair }[] = [];
     const deposits: Tx[] = [];
     for (let d = 0; d * OUTPUTS_PER_DEPOSIT < total; d++) {
@@ -147,6 +153,18 @@ export async function fixedLoad(o: FixedLoadInput): Promise<FixedLoadResult> {
   }
 }
 
+/** A CPU-starved daemon may not answer at once: up to six tries, 5 s apart. */
+async function patiently<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= 6) throw err;
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+  }
+}
+
 /** One transaction as a binary batch of one; null when accepted, else the refusal code. */
 async function submit(url: string, bytes: Uint8Array): Promise<string | null> {
   const res = await fetch(`${url}/v1/txs/cbor`, {
@@ -167,8 +185,9 @@ async function fund(clients: NodeClient[], deposits: Tx[], committedAt: Map<stri
     const retry: Tx[] = [];
     for (let i = 0; i < pending.length; i += 50) {
       const part = pending.slice(i, i + 50);
-      const res = await clients[(i / 50) % clients.length]!.submitBatch(part);
-      res.results.forEach((r, j) => {
+      const res = await clients[(i / 50 + attempt) % clients.length]!.submitBatch(part).catch(() => null);
+      if (res === null) retry.push(...part);
+      res?.results.forEach((r, j) => {
         if (!r.accepted && r.error?.code !== 'duplicate') retry.push(part[j]!);
       });
     }

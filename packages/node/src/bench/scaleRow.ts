@@ -7,6 +7,7 @@ import { type HostMode, type LeagHosts, openLeagHosts, placeConfigs } from '../t
 import { type DaemonProcess, daemonEntry, startDaemon, stopDaemon } from '../testnet/processes.ts';
 import { type FleetDelta, fleetDelta, metricSum, round, sampleFleet } from './fleetSample.ts';
 import { type FixedLoadResult, fixedLoad } from './scaleLoad.ts';
+import { thinBootstrap } from './scaleTopology.ts';
 
 export interface ScaleRowOptions {
   readonly leags: number;
@@ -14,6 +15,8 @@ export interface ScaleRowOptions {
   readonly committee: number;
   readonly hosts: HostMode;
   readonly latencyMs: number;
+  /** Bootstrap each LEAG to the committee and this many LEAGs on a ring (scaleTopology.ts); 0 for every LEAG. */
+  readonly peers: number;
   readonly blockIntervalMs: number;
   readonly rate: number;
   readonly loadSec: number;
@@ -29,6 +32,8 @@ export interface ScaleRow {
   readonly committee: number | 'all';
   readonly hosts: HostMode;
   readonly latencyMs: number;
+  /** 0: every LEAG bootstraps to every other; n: to the committee and n more. */
+  readonly peers?: number;
   readonly blockIntervalMs: number;
   readonly date: string;
   readonly loadAverage: number;
@@ -88,6 +93,7 @@ export async function scaleRow(o: ScaleRowOptions, loadAverage: number): Promise
     committee: o.committee === 0 ? ('all' as const) : o.committee,
     hosts: o.hosts,
     latencyMs: o.latencyMs,
+    peers: o.peers,
     blockIntervalMs: o.blockIntervalMs,
     date: new Date().toISOString(),
     loadAverage,
@@ -113,6 +119,7 @@ export async function scaleRow(o: ScaleRowOptions, loadAverage: number): Promise
       basePort: o.basePort,
     });
     await placeConfigs(hosts, net.configPaths, net.leagKeys);
+    if (o.peers > 0) await thinBootstrap(net.configPaths, net.genesis, o.committee, o.peers);
     const urls = net.configPaths.map((_, i) => hosts!.apiUrl(i));
     const h = hosts;
     const startedAt: number[] = [];
