@@ -69,12 +69,15 @@ export function targetRows(
     },
     {
       target: '≥ 3,000 committed tx/s with p99 < 1 s (4 LEAGs, 2 cores)',
-      measured: `${best.toFixed(0)} tx/s`,
+      measured:
+        under1s.length > 0
+          ? `${best.toFixed(0)} tx/s (best step with p99 < 1 s); peak ${sat?.committedPerSec.toFixed(0)} tx/s`
+          : `no step had p99 < 1 s; peak ${sat?.committedPerSec.toFixed(0)} tx/s at p99 ${sat?.latencyMs.p99.toFixed(0)} ms`,
       met: best >= 3000,
     },
     {
       target: 'Peak RSS ≤ 200 MB per daemon',
-      measured: `${rss.toFixed(0)} MB (largest daemon)`,
+      measured: `${rss.toFixed(0)} MB (largest daemon, load steps)${'error' in burst ? '' : `; ${Math.max(...burst.peakRssMb).toFixed(0)} MB in the burst`}`,
       met: rss <= 200,
     },
     {
