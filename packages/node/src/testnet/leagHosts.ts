@@ -1,6 +1,6 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { peerIdFromLeagKey } from '../network/peerIdentity.ts';
+import { acquirePidLock, releasePidLock } from './pidLock.ts';
 
 /**
  * LEAGs placed on hosts by the chaos harness's host code
@@ -123,30 +123,9 @@ export function describeHosts(hosts: LeagHosts, latencyMs: number): string {
 }
 
 function acquireLock(): void {
-  try {
-    writeFileSync(LOCK_PATH, String(process.pid), { flag: 'wx' });
-    return;
-  } catch {
-    const owner = Number(readFileSync(LOCK_PATH, 'utf8'));
-    if (owner > 0 && owner !== process.pid && alive(owner))
-      throw new Error(`another run (pid ${owner}) holds the scale hosts; its lock is ${LOCK_PATH}`);
-    writeFileSync(LOCK_PATH, String(process.pid));
-  }
+  acquirePidLock(LOCK_PATH, 'run on the scale hosts');
 }
 
 function releaseLock(): void {
-  try {
-    if (Number(readFileSync(LOCK_PATH, 'utf8')) === process.pid) rmSync(LOCK_PATH);
-  } catch {
-    // already gone
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  releasePidLock(LOCK_PATH);
 }
