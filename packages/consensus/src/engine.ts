@@ -28,7 +28,7 @@ import { type ConsensusMessage, type Proposal, proposalSigningPayload } from './
 import { OwnMessages } from './ownMessages.ts';
 import { PeerRelay } from './peerRelay.ts';
 import { type EngineStep, type RoundState, tooFarAhead } from './roundState.ts';
-import { memberIndex } from './selectCommittee.ts';
+import { type Committee, memberIndex } from './selectCommittee.ts';
 import { SigningGuard } from './signingGuard.ts';
 import { progress, type RuleActions } from './uponRules.ts';
 import type { VoteVerifier } from './voteVerifier.ts';
@@ -93,6 +93,12 @@ export class ConsensusEngine {
   private readonly own: OwnMessages;
   private readonly rules: RuleActions;
   private buffered: ConsensusMessage[] = [];
+  /**
+   * What we saw of the height before ours: a vote that arrives after the
+   * decision (an equivocator's second version reaches some LEAGs late)
+   * must still become evidence.
+   */
+  private previous: { readonly committee: Committee; readonly seen: HeightRecord } | null = null;
   private behindReported = 0;
   private out: EngineAction[] = [];
   private handled = 0;
@@ -150,6 +156,7 @@ export class ConsensusEngine {
       throw new RangeError(`height ${start.height} is not above ${s.height}`);
     }
     const decidedPrevious = s.step === 'decided' && s.height === start.height - 1;
+    this.previous = s.height === start.height - 1 ? { committee: s.committee, seen: s.seen } : null;
     this.lastCommit.begin(
       start,
       decidedPrevious ? { committee: s.committee, commits: s.seen.commits } : null,
@@ -236,6 +243,7 @@ export class ConsensusEngine {
     }
     if (m.kind === 'vote' && height === s.height - 1) {
       this.lastCommit.extend(m.vote);
+      this.receiveLateVote(m.vote);
       return;
     }
     if (height < s.height) return;
@@ -272,8 +280,18 @@ export class ConsensusEngine {
     if (added.kind === 'conflict') this.reportConflict(added.existing, vote);
   }
 
-  private reportConflict(first: SignedVote, second: SignedVote): void {
-    if (this.state.seen.firstConflict(first)) this.out.push({ type: 'evidence', first, second });
+  private reportConflict(first: SignedVote, second: SignedVote, seen = this.state.seen): void {
+    if (seen.firstConflict(first)) this.out.push({ type: 'evidence', first, second });
+  }
+
+  /** A vote of the height before ours, only checked for equivocation against what we saw of it. */
+  private receiveLateVote(vote: SignedVote): void {
+    const prev = this.previous;
+    if (prev === null || prev.seen.has(vote)) return;
+    const i = memberIndex(prev.committee, vote.voter);
+    if (i < 0 || !this.verify(this.cfg.chainId, vote)) return;
+    const added = prev.seen.addVote(vote, prev.committee.members[i]!.weight);
+    if (added.kind === 'conflict') this.reportConflict(added.existing, vote, prev.seen);
   }
 
   private receiveProposal(p: Proposal): void {

@@ -273,6 +273,28 @@ describe('engine', () => {
     assert.equal(evidence.length, 1);
   });
 
+  test('a conflicting vote that arrives after the decision still becomes evidence', () => {
+    const e = new Harness(order[3]!);
+    const a = block1(order[0]!, 0, 1);
+    e.start();
+    e.message(proposal(0, a));
+    for (const k of [order[0]!, order[1]!, order[2]!]) e.message(vote(k, 'prepare', 0, a));
+    for (const k of [order[0]!, order[1]!, order[2]!]) e.message(vote(k, 'commit', 0, a));
+    const [decided] = e.commits();
+    assert.ok(decided, 'height 1 is decided');
+    e.chain.commit(decided.block, decided.certificate);
+    e.start(decided.certificate);
+    assert.equal(e.engine.status().height, 2);
+    // LEAG 1's nil prepare for height 1 (its other version) reaches us only now.
+    e.message(vote(order[1]!, 'prepare', 0, null));
+    e.message(vote(order[2]!, 'prepare', 0, a));
+    const evidence = e.actions.filter((x) => x.type === 'evidence');
+    assert.equal(evidence.length, 1);
+    const [ev] = evidence;
+    assert.ok(ev?.type === 'evidence' && compareBytes(ev.first.voter, order[1]!.publicKey) === 0);
+    assert.equal(ev.first.height, 1);
+  });
+
   test('a restarted LEAG never signs a vote conflicting with one it signed before the crash', () => {
     const blocks = [0, 1, 2, 3].flatMap((r) => [block1(order[r]!, r, 10 + r), block1(order[r]!, r, 20 + r)]);
     const others = [order[0]!, order[1]!, order[2]!];
