@@ -9,13 +9,14 @@ import {
   StateView,
   type Tx,
   TxError,
+  type TxErrorCode,
   type TxVerifiedCache,
   toHex,
   txHash,
   txId,
 } from '@v2g/core';
 
-export type DryRunResult = { ok: true } | { ok: false; code: string; reason: string };
+export type DryRunResult = { ok: true } | { ok: false; code: TxErrorCode; reason: string };
 
 const ZERO32 = new Uint8Array(32);
 

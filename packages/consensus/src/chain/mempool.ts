@@ -1,4 +1,5 @@
 import {
+  type AdmissionCode,
   checkTxStateless,
   DecodeError,
   decodeTxShared,
@@ -14,7 +15,7 @@ import {
 } from '@v2g/core';
 
 /** The state-dependent admission check (a dry run against the committed state); null when it passes. */
-export type StateCheck = (tx: Tx, state: StateReader) => { code: string; reason: string } | null;
+export type StateCheck = (tx: Tx, state: StateReader) => { code: AdmissionCode; reason: string } | null;
 
 export interface MempoolOptions {
   readonly chainId: string;
@@ -42,14 +43,14 @@ const FULL = {
 
 /** Why an admitted transaction left the pool without being committed. */
 export interface DroppedTx {
-  readonly code: string;
+  readonly code: AdmissionCode;
   readonly reason: string;
 }
 
 /** How many dropped transaction ids a LEAG remembers. */
 const DROPPED_MEMORY = 100_000;
 
-export type AddResult = { ok: true; pending: PendingTx } | { ok: false; code: string; reason: string };
+export type AddResult = { ok: true; pending: PendingTx } | { ok: false; code: AdmissionCode; reason: string };
 
 /**
  * Pending transactions. Each is decoded and verified once (signatures
@@ -183,14 +184,14 @@ export class Mempool implements TxVerifiedCache {
   }
 
   /** Removes a pending transaction that can no longer be committed, and remembers why. */
-  drop(idHex: string, code: string, reason: string): void {
+  drop(idHex: string, code: AdmissionCode, reason: string): void {
     if (!this.pending.has(idHex)) return;
     this.remove(idHex);
     this.rememberDropped(idHex, code, reason);
   }
 
   /** Records that `idHex` (admitted before, e.g. before a restart) can no longer be committed. */
-  rememberDropped(idHex: string, code: string, reason: string): void {
+  rememberDropped(idHex: string, code: AdmissionCode, reason: string): void {
     for (const listener of this.dropListeners) listener(idHex);
     if (this.droppedTxs.size >= DROPPED_MEMORY) {
       const oldest = this.droppedTxs.keys().next().value;

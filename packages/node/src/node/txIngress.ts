@@ -1,5 +1,5 @@
 import type { AddResult, Mempool } from '@v2g/consensus';
-import { encodeTx, STATELESS_TX_CODES, type StateReader, type Tx, txBytes } from '@v2g/core';
+import { encodeTx, isStatelessTxCode, type StateReader, type Tx, txBytes } from '@v2g/core';
 import type { SliceQueue } from '../mempool/sliceQueue.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import { ACCEPT, type GossipVerdict, ignore, reject } from '../network/verdict.ts';
@@ -74,7 +74,7 @@ export class TxIngress {
     return this.c.checks.run(() => {
       const r = this.admit(bytes, 'gossip');
       if (r.ok) return ACCEPT;
-      return STATELESS_TX_CODES.has(r.code) ? reject(r.code) : ignore(r.code);
+      return isStatelessTxCode(r.code) ? reject(r.code) : ignore(r.code);
     });
   }
 
