@@ -15,15 +15,18 @@ import {
   utf8,
   walletAddress,
 } from '@v2g/core';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import {
+  ACCEPT,
   type CertifiedBlock,
+  createNetwork,
   encodeBlockMessage,
   encodeCertifiedBlock,
-} from '../../packages/node/src/chain/certifiedBlock.ts';
-import { ACCEPT, createNetwork, LeagAllowList, type Network } from '../../packages/node/src/network/index.ts';
-import { peerIdFromLeagKey } from '../../packages/node/src/network/peerIdentity.ts';
+  LeagAllowList,
+  type Network,
+  peerIdFromLeagKey,
+} from '@v2g/node';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { Cluster } from './cluster.ts';
 
 /**

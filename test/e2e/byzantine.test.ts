@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { toHex } from '@v2g/core';
-import { waitFor } from '../../packages/node/src/testnet/processes.ts';
+import { waitFor } from '@v2g/testnet';
 import { Cluster } from './cluster.ts';
 
 /**

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NodeClient } from '@v2g/client';
-import { waitFor } from '../../packages/node/src/testnet/processes.ts';
+import { waitFor } from '@v2g/testnet';
 import { launch, PNPM_V2G, parseJson, pnpmV2g, REPO, V2G_BIN, v2g } from './cliRun.ts';
 
 const HTTP = 41150;

@@ -2,17 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeClient } from '@v2g/client';
-import {
-  type InitializedNetwork,
-  type InitOptions,
-  initNetwork,
-} from '../../packages/node/src/config/initNetwork.ts';
-import {
-  type DaemonProcess,
-  startDaemon,
-  stopDaemon,
-  waitFor,
-} from '../../packages/node/src/testnet/processes.ts';
+import { type InitializedNetwork, type InitOptions, initNetwork } from '@v2g/node';
+import { type DaemonProcess, startDaemon, stopDaemon, waitFor } from '@v2g/testnet';
 
 /** A local network of real daemon processes for end-to-end tests. */
 export class Cluster {

@@ -5,9 +5,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NodeClient } from '@v2g/client';
+import { runTestnet, waitFor } from '@v2g/testnet';
 import { chromium } from 'playwright-core';
-import { waitFor } from '../../packages/node/src/testnet/processes.ts';
-import { runTestnet } from '../../packages/node/src/testnet/run.ts';
 
 /** Debian's chromium (`.ci/run` installs it): Playwright's own browser downloads cannot work here. */
 const CHROMIUM = process.env.V2G_CHROMIUM ?? '/usr/bin/chromium';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../../packages/node/src/testnet/processes.ts';
+import { waitFor } from '@v2g/testnet';
 import { Cluster } from './cluster.ts';
 
 /** A small filesystem needs root (mount); where that is refused the test says so and is skipped. */

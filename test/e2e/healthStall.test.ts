@@ -1,7 +1,7 @@
 // Ports: 38500–38699 (see testnet.test.ts for the other files' ranges).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { waitFor } from '../../packages/node/src/testnet/processes.ts';
+import { waitFor } from '@v2g/testnet';
 import { Cluster } from './cluster.ts';
 
 /**

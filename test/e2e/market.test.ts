@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runTestnet } from '../../packages/node/src/testnet/run.ts';
+import { runTestnet } from '@v2g/testnet';
 
 test('a market day on four LEAG processes clears within the tariff, trades across stations and with the grid, settles, and shuts out every kind of dishonest EV', {
   timeout: 150_000,

@@ -3,10 +3,8 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultNodeLimits } from '../../packages/node/src/config/config.ts';
-import { followBlocks } from '../../packages/node/src/testnet/blockStream.ts';
-import { TrafficDriver } from '../../packages/node/src/testnet/driver.ts';
-import { waitFor } from '../../packages/node/src/testnet/processes.ts';
+import { defaultNodeLimits } from '@v2g/node';
+import { followBlocks, TrafficDriver, waitFor } from '@v2g/testnet';
 import { Cluster } from './cluster.ts';
 
 const CLIENTS = 1000;

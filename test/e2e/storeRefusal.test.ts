@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { cp, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { STORE_EXIT_CODE } from '../../packages/node/src/cli/storeCommands.ts';
-import { CLI_PATH, DAEMON_ENV, DAEMON_NODE_FLAGS } from '../../packages/node/src/testnet/processes.ts';
+import { CLI_PATH, STORE_EXIT_CODE } from '@v2g/node';
+import { DAEMON_ENV, DAEMON_NODE_FLAGS } from '@v2g/testnet';
 import { withRawStore } from '../../packages/node/test/storeFixture.ts';
 import { Cluster } from './cluster.ts';
 

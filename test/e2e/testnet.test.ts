@@ -1,7 +1,7 @@
 // Ports: each e2e file owns its range (testnet 31100–34199, market 35100–36199, adversary 29100–29299), so files can run in parallel.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runTestnet } from '../../packages/node/src/testnet/run.ts';
+import { runTestnet } from '@v2g/testnet';
 
 const base = {
   evs: 12,

@@ -1,5 +1,5 @@
-import type { BlockEvent } from '../../node/src/api/server.ts';
-import { followBlocks } from '../../node/src/testnet/blockStream.ts';
+import type { BlockEvent } from '@v2g/node';
+import { followBlocks } from '@v2g/testnet';
 import { api, get, type Head } from './api.ts';
 import { type ScannedChain, scanChain } from './chainScan.ts';
 import {

@@ -9,7 +9,7 @@ import {
   txId,
   windowOf,
 } from '@v2g/core';
-import { type Coin, Wallet } from '../../node/src/testnet/wallet.ts';
+import { type Coin, Wallet } from '@v2g/testnet';
 import { api } from './api.ts';
 import type { Rng } from './rng.ts';
 

@@ -1,4 +1,4 @@
-import { acquirePidLock, releasePidLock } from '../../node/src/testnet/pidLock.ts';
+import { acquirePidLock, releasePidLock } from '@v2g/testnet';
 
 /**
  * One chaos run at a time on a machine: runs share the namespace names, and

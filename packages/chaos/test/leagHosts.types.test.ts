@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  HOSTS_MODULE,
-  type HostsModule,
-  NETNS_MODULE,
-  type NetnsModule,
-} from '../../node/src/testnet/leagHosts.ts';
+import { HOSTS_MODULE, type HostsModule, NETNS_MODULE, type NetnsModule } from '@v2g/testnet';
 import { createHosts } from '../src/hosts.ts';
 import { removeTopologySync } from '../src/netns.ts';
 
@@ -14,7 +9,7 @@ import { removeTopologySync } from '../src/netns.ts';
 const hostsModule: HostsModule = { createHosts };
 const netnsModule: NetnsModule = { removeTopologySync };
 
-test('the node package loads this package’s hosts.ts and netns.ts by path, and they fit', async () => {
+test('the testnet package loads this package’s hosts.ts and netns.ts by path, and they fit', async () => {
   assert.equal(((await import(HOSTS_MODULE)) as HostsModule).createHosts, hostsModule.createHosts);
   assert.equal(
     ((await import(NETNS_MODULE)) as NetnsModule).removeTopologySync,

@@ -5,8 +5,7 @@ import { mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BUNDLE_PATH, bundleStaleness } from '../src/build/daemonBundle.ts';
-import { CLI_PATH, daemonEntry } from '../src/testnet/processes.ts';
+import { BUNDLE_PATH, bundleStaleness, CLI_PATH, daemonEntry } from '../src/build/daemonBundle.ts';
 
 test('a bundle is stale once a source it was built from is newer, or gone', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'v2g-bundle-'));
@@ -35,5 +34,5 @@ test('daemons run the bundle only while it is fresh, and the bundle is the CLI',
   if (!existsSync(BUNDLE_PATH)) return t.skip('no bundle: pnpm build:daemon');
   const help = execFileSync(process.execPath, [BUNDLE_PATH, '--help'], { encoding: 'utf8' });
   assert.match(help, /\bstart\b/);
-  assert.match(help, /\btestnet\b/);
+  assert.match(help, /\bhistory\b/);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { historyCharts, toCsv, windowsCsv } from '../src/testnet/historyFiles.ts';
-import type { RunHistory, WindowRow } from '../src/testnet/windowHistory.ts';
+import { historyCharts, toCsv, windowsCsv } from '../src/history/historyFiles.ts';
+import type { RunHistory, WindowRow } from '../src/history/windowHistory.ts';
 
 const row = (window: number, over: Partial<WindowRow> = {}): WindowRow => ({
   window,

@@ -16,7 +16,7 @@ test('the package-manager launchers above `pnpm v2g start` are recognised, and n
     ['/bin/bash'],
     ['/usr/lib/systemd/systemd', '--user'],
     ['/usr/bin/node', '--test', 'test/e2e/cli.test.ts'],
-    ['/usr/bin/node', 'packages/node/src/cli/main.ts', 'testnet'],
+    ['/usr/bin/node', 'packages/testnet/src/cli.ts'],
     ['tmux', 'new-session'],
   ];
   for (const argv of others) assert.ok(!isLauncher(argv), argv.join(' '));

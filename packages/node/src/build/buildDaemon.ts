@@ -11,9 +11,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { BUNDLE_DIR, BUNDLE_INPUTS_PATH, BUNDLE_PATH } from './daemonBundle.ts';
+import { BUNDLE_DIR, BUNDLE_INPUTS_PATH, BUNDLE_PATH, CLI_PATH } from './daemonBundle.ts';
 
-const ENTRY = new URL('../cli/main.ts', import.meta.url);
 const ROOT = resolve(BUNDLE_DIR, '../../../..');
 
 /**
@@ -40,7 +39,7 @@ export async function buildDaemonBundle(): Promise<{ inputs: number; bytes: numb
   await mkdir(BUNDLE_DIR, { recursive: true });
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: [ENTRY.pathname],
+    entryPoints: [CLI_PATH],
     outfile: BUNDLE_PATH,
     bundle: true,
     platform: 'node',

@@ -10,6 +10,8 @@ export const BUNDLE_DIR = fileURLToPath(new URL('../../dist/daemon-bundle/', imp
 export const BUNDLE_PATH = `${BUNDLE_DIR}v2g.js`;
 /** The source files the bundle was built from (esbuild's metafile inputs), for the freshness check. */
 export const BUNDLE_INPUTS_PATH = `${BUNDLE_DIR}inputs.json`;
+/** The CLI's TypeScript source: what the bundle is built from, and what a daemon runs when it is stale. */
+export const CLI_PATH = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
 /**
  * Why the bundle cannot stand for the sources, or null when it can: it is
@@ -36,4 +38,15 @@ export function bundleStaleness(bundle = BUNDLE_PATH, inputsFile = BUNDLE_INPUTS
     if (mtime > builtAt) return `${input} changed after the bundle was built`;
   }
   return null;
+}
+
+/**
+ * The script a daemon runs: the precompiled bundle (`pnpm build:daemon`)
+ * while it is as new as every source it was built from, which starts in
+ * about half the time and 20 MB smaller; else the TypeScript sources, and
+ * always with V2G_DAEMON_SOURCES=1 (profiles then name source files).
+ */
+export function daemonEntry(): string {
+  if (process.env.V2G_DAEMON_SOURCES === '1') return CLI_PATH;
+  return bundleStaleness() === null ? BUNDLE_PATH : CLI_PATH;
 }

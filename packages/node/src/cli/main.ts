@@ -5,10 +5,9 @@ import { generateKeyPair, type LeaderPolicy, toHex, walletAddress } from '@v2g/c
 import { Command, InvalidArgumentError } from 'commander';
 import { writeKeyFile } from '../config/keyFile.ts';
 import { passphraseFromEnv } from '../config/keystore.ts';
-import { writeHistory } from '../testnet/historyFiles.ts';
-import { formatReport, runTestnet } from '../testnet/run.ts';
-import { collectHistory } from '../testnet/windowHistory.ts';
-import { clientOf, DEFAULT_NODE, int } from './chainContext.ts';
+import { writeHistory } from '../history/historyFiles.ts';
+import { collectHistory } from '../history/windowHistory.ts';
+import { clientOf, DEFAULT_NODE } from './chainContext.ts';
 import { registerConfigCommands } from './configCommands.ts';
 import { registerDaemonCommands } from './daemonCommands.ts';
 import { registerEvCommands } from './evCommands.ts';
@@ -20,18 +19,12 @@ import { registerStoreCommands } from './storeCommands.ts';
 // pnpm runs a script from the repository root; INIT_CWD is the directory the person typed
 // `pnpm v2g …` in, and every relative path they give means a path from there.
 const script = process.env.npm_lifecycle_event;
-if (process.env.INIT_CWD && (script === 'v2g' || script === 'testnet')) process.chdir(process.env.INIT_CWD);
+if (process.env.INIT_CWD && script === 'v2g') process.chdir(process.env.INIT_CWD);
 
 function leaderPolicy(value: string): LeaderPolicy {
   if (value !== 'top' && value !== 'weighted-rotation')
     throw new InvalidArgumentError('top or weighted-rotation');
   return value;
-}
-
-function share(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a number in [0, 1]');
-  return n;
 }
 
 const program = new Command('v2g').description(
@@ -69,72 +62,6 @@ registerDaemonCommands(program);
 registerStoreCommands(program);
 registerConfigCommands(program);
 registerLeagCommands(program);
-
-program
-  .command('testnet')
-  .description('start N LEAG daemons on loopback, drive EV traffic, and report')
-  .option('--nodes <n>', 'number of LEAGs', int, 4)
-  .option('--evs <n>', 'number of EVs', int, 40)
-  .option('--duration <s>', 'seconds of traffic', int, 30)
-  .option('--rate <tx/s>', 'offered transfers per second', int, 200)
-  .option('--committee <k>', 'committee size (0 = all)', int, 0)
-  .option('--window-blocks <n>', 'blocks per market window (short, so a minute spans many)', int, 6)
-  .option('--block-interval <ms>', 'target block interval', int, 200)
-  .option('--no-market', 'transfers only: no market day')
-  .option('--market-evs <n>', 'EVs trading in the market day', int, 24)
-  .option(
-    '--dishonest <share>',
-    'share of market EVs that are dishonest: failing sellers, mixed (fail sales, buy honestly), no-show buyers, in turn (0..1)',
-    share,
-    0.2,
-  )
-  .option('--seed <n>', 'seed of the EVs batteries, needs and choices', int, 1)
-  .option('--faulty <i>', 'crash LEAG i (SIGKILL) mid-run and restart it', (v) => Number(v), -1)
-  .option('--dir <dir>', 'keep the network in this directory')
-  .option('--port <port>', 'first libp2p port (HTTP ports start 1000 higher)', int, 17100)
-  .option(
-    '--hosts <mode>',
-    'loopback, or netns: each LEAG in its own network namespace with its own address (needs root, ip, iptables)',
-    (v: string) => {
-      if (v !== 'loopback' && v !== 'netns') throw new InvalidArgumentError('loopback or netns');
-      return v;
-    },
-    'loopback',
-  )
-  .option('--latency-ms <ms>', 'with --hosts netns: latency added between every two LEAGs', int, 0)
-  .option('--json <file>', 'also write the report as JSON')
-  .option(
-    '--report-dir <dir>',
-    'write the per-window history: CSV, JSON and SVG charts (prices, energy, reputations)',
-  )
-  .option('--csv <file>', 'write the per-window history as one CSV (Wh, micro-units, ppm)')
-  .action(async (o) => {
-    const report = await runTestnet(
-      {
-        nodes: o.nodes,
-        evs: o.evs,
-        durationSec: o.duration,
-        rate: o.rate,
-        committee: o.committee,
-        windowBlocks: o.windowBlocks,
-        blockIntervalMs: o.blockInterval,
-        faulty: o.faulty,
-        dir: o.dir ? resolve(o.dir) : null,
-        keep: Boolean(o.dir),
-        json: o.json ? resolve(o.json) : null,
-        reportDir: o.reportDir ? resolve(o.reportDir) : null,
-        csv: o.csv ? resolve(o.csv) : null,
-        basePort: o.port,
-        hosts: o.hosts,
-        latencyMs: o.latencyMs,
-        quiet: false,
-        market: o.market ? { evs: o.marketEvs, dishonestShare: o.dishonest, seed: o.seed } : null,
-      },
-      (line) => console.log(line),
-    );
-    console.log(formatReport(report));
-    process.exitCode = report.agreed ? 0 : 1;
-  });
 
 program
   .command('status')

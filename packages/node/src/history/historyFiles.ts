@@ -1,8 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NodeClient } from '@v2g/client';
 import { lineChartSvg } from './svgChart.ts';
-import { collectHistory, type RunHistory, type WindowRow } from './windowHistory.ts';
+import type { RunHistory, WindowRow } from './windowHistory.ts';
 
 /** A CSV cell: numbers as they are, text quoted when it must be, null as empty. */
 function cell(v: unknown): string {
@@ -175,24 +174,4 @@ export async function writeHistory(dir: string, h: RunHistory): Promise<string[]
     written.push(path);
   }
   return written;
-}
-
-/** After a run, before its LEAGs stop: the history from `c` into `reportDir`, and windows.csv to `csv`. */
-export async function saveRunHistory(
-  c: NodeClient,
-  o: { readonly reportDir?: string | null; readonly csv?: string | null },
-  log: (line: string) => void,
-): Promise<void> {
-  if (!o.reportDir && !o.csv) return;
-  const history = await collectHistory(c);
-  if (o.reportDir) {
-    const files = await writeHistory(o.reportDir, history);
-    log(
-      `testnet: per-window history (${history.windows.length} windows) in ${files.length} files in ${o.reportDir}`,
-    );
-  }
-  if (o.csv) {
-    await writeFile(o.csv, windowsCsv(history));
-    log(`testnet: per-window CSV in ${o.csv}`);
-  }
 }

@@ -13,8 +13,8 @@ import {
   walletAddress,
   windowOf,
 } from '@v2g/core';
-import { followBlocks } from '../testnet/blockStream.ts';
-import { percentile } from '../testnet/percentile.ts';
+import { followBlocks } from '../blockStream.ts';
+import { percentile } from '../percentile.ts';
 
 export interface FixedLoadInput {
   readonly genesis: Genesis;

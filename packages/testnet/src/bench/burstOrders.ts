@@ -9,7 +9,7 @@ import {
   utf8,
   walletAddress,
 } from '@v2g/core';
-import { seededRandom, tariffOf } from '../testnet/dayProfile.ts';
+import { seededRandom, tariffOf } from '../marketDay/dayProfile.ts';
 
 /** What a buyer's coin holds: more than its largest escrow (10 kWh at the highest retail price). */
 const COIN_AMOUNT = 5_000_000;

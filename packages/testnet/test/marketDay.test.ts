@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { HOURS_PER_DAY, seededRandom, tariffOf } from '../src/testnet/dayProfile.ts';
-import { type EvIntent, type EvKind, MarketEv } from '../src/testnet/marketEv.ts';
+import { HOURS_PER_DAY, seededRandom, tariffOf } from '../src/marketDay/dayProfile.ts';
+import { type EvIntent, type EvKind, MarketEv } from '../src/marketDay/marketEv.ts';
 
 test('the day tariff keeps feed-in below retail in every hour', () => {
   for (let w = 0; w < HOURS_PER_DAY; w++) {

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeClient } from '@v2g/client';
 import { toHex } from '@v2g/core';
-import { initNetwork } from '../config/initNetwork.ts';
+import { initNetwork } from '@v2g/node';
 import { followBlocks } from './blockStream.ts';
 import { TrafficDriver } from './driver.ts';
-import { saveRunHistory } from './historyFiles.ts';
 import { type HostMode, openLeagHosts, placeConfigs } from './leagHosts.ts';
-import { MarketDay } from './marketDay.ts';
-import { formatMarketReport, type MarketReport } from './marketReport.ts';
+import { MarketDay } from './marketDay/marketDay.ts';
+import { formatMarketReport, type MarketReport } from './marketDay/marketReport.ts';
 import { percentile } from './percentile.ts';
 import { type DaemonProcess, restartDaemon, startDaemon, stopDaemon, waitFor } from './processes.ts';
+import { saveRunHistory } from './runHistory.ts';
 
 export interface TestnetOptions {
   readonly nodes: number;
@@ -27,7 +27,7 @@ export interface TestnetOptions {
   readonly dir: string | null;
   readonly keep: boolean;
   readonly json: string | null;
-  /** Per-window history (CSV, JSON, SVG charts) into this directory, and windows.csv to `csv` (historyFiles.ts). */
+  /** Per-window history (CSV, JSON, SVG charts) into this directory, and windows.csv to `csv` (runHistory.ts). */
   readonly reportDir?: string | null;
   readonly csv?: string | null;
   readonly basePort: number;
@@ -35,7 +35,7 @@ export interface TestnetOptions {
   readonly hosts?: HostMode;
   readonly latencyMs?: number;
   readonly quiet: boolean;
-  /** The realistic market day (marketDay.ts) next to the transfer load; off when absent or null. */
+  /** The realistic market day (marketDay/marketDay.ts) next to the transfer load; off when absent or null. */
   readonly market?: MarketDayConfig | null;
 }
 

@@ -12,9 +12,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { buildDaemonBundle } from '../build/buildDaemon.ts';
-import { bundleStaleness } from '../build/daemonBundle.ts';
-import type { HostMode } from '../testnet/leagHosts.ts';
+import { buildDaemonBundle, bundleStaleness } from '@v2g/node';
+import type { HostMode } from '../leagHosts.ts';
 import { rowKey, scaleMarkdown, scaleTargets } from './scaleReport.ts';
 import { type ScaleRow, scaleRow } from './scaleRow.ts';
 

@@ -1,5 +1,5 @@
 import { encodeTx } from '@v2g/core';
-import { seededRandom } from '../testnet/dayProfile.ts';
+import { seededRandom } from '../marketDay/dayProfile.ts';
 import { BACKPRESSURE, postBatch } from './batchSubmit.ts';
 import type { BurstOrder } from './burstOrders.ts';
 

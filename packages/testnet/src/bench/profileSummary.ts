@@ -6,7 +6,7 @@
  * (start-up and funding). The per-package kinds need daemons that run the
  * TypeScript sources: a precompiled bundle's frames all name one file.
  *
- *   node packages/node/src/bench/profileSummary.ts <dir> [--skip 15] [--top 25]
+ *   node packages/testnet/src/bench/profileSummary.ts <dir> [--skip 15] [--top 25]
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeClient } from '@v2g/client';
-import { initNetwork } from '../config/initNetwork.ts';
-import { type DaemonProcess, startDaemon, stopDaemon, waitFor } from '../testnet/processes.ts';
+import { initNetwork } from '@v2g/node';
+import { type DaemonProcess, startDaemon, stopDaemon, waitFor } from '../processes.ts';
 import type { StepResult } from './loadgen.ts';
 import { cpuSeconds, peakRssMb } from './procStats.ts';
 

@@ -1,20 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { BUNDLE_PATH, bundleStaleness } from '../build/daemonBundle.ts';
-
-export const CLI_PATH = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-
-/**
- * The script a daemon runs: the precompiled bundle (`pnpm build:daemon`)
- * while it is as new as every source it was built from, which starts in
- * about half the time and 20 MB smaller; else the TypeScript sources, and
- * always with V2G_DAEMON_SOURCES=1 (profiles then name source files).
- */
-export function daemonEntry(): string {
-  if (process.env.V2G_DAEMON_SOURCES === '1') return CLI_PATH;
-  return bundleStaleness() === null ? BUNDLE_PATH : CLI_PATH;
-}
+import { daemonEntry } from '@v2g/node';
 
 /**
  * How a LEAG daemon is run: a small young generation and a bounded old space

@@ -24,12 +24,12 @@ import {
   windowCloseHeight,
   windowOf,
 } from '@v2g/core';
+import { type Coin, Wallet } from '../wallet.ts';
 import { hourOf, seededRandom, tariffOf } from './dayProfile.ts';
 import { buildMarketReport, reputationRows, scoresOf, stationLineOf } from './marketDayReport.ts';
 import { type EvKind, MarketEv } from './marketEv.ts';
 import { fundGridAccount } from './marketFunding.ts';
 import type { MarketReport, WindowLine } from './marketReport.ts';
-import { type Coin, Wallet } from './wallet.ts';
 
 export interface MarketDayOptions {
   readonly genesis: Genesis;

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeClient } from '@v2g/client';
-import { initNetwork } from '../config/initNetwork.ts';
-import { type DaemonProcess, startDaemon, stopDaemon, waitFor } from '../testnet/processes.ts';
+import { initNetwork } from '@v2g/node';
+import { type DaemonProcess, startDaemon, stopDaemon, waitFor } from '../processes.ts';
 import { cpuSeconds, peakRssMb } from './procStats.ts';
 import { writeChain } from './syncChain.ts';
 

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { peerIdFromLeagKey } from '../network/peerIdentity.ts';
+import { peerIdFromLeagKey } from '@v2g/node';
 import { acquirePidLock, releasePidLock } from './pidLock.ts';
 
 /**
@@ -10,8 +10,8 @@ import { acquirePidLock, releasePidLock } from './pidLock.ts';
  * at run time by path; `packages/chaos/test/leagHosts.types.test.ts` checks
  * that its `Hosts` still fits the interface below.
  */
-export const HOSTS_MODULE = new URL('../../../chaos/src/hosts.ts', import.meta.url).href;
-export const NETNS_MODULE = new URL('../../../chaos/src/netns.ts', import.meta.url).href;
+export const HOSTS_MODULE = new URL('../../chaos/src/hosts.ts', import.meta.url).href;
+export const NETNS_MODULE = new URL('../../chaos/src/netns.ts', import.meta.url).href;
 
 export type HostMode = 'netns' | 'loopback';
 

@@ -2,9 +2,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initNetwork } from '../config/initNetwork.ts';
-import { type HostMode, type LeagHosts, openLeagHosts, placeConfigs } from '../testnet/leagHosts.ts';
-import { type DaemonProcess, daemonEntry, startDaemon, stopDaemon } from '../testnet/processes.ts';
+import { daemonEntry, initNetwork } from '@v2g/node';
+import { type HostMode, type LeagHosts, openLeagHosts, placeConfigs } from '../leagHosts.ts';
+import { type DaemonProcess, startDaemon, stopDaemon } from '../processes.ts';
 import { type FleetDelta, fleetDelta, metricSum, round, sampleFleet } from './fleetSample.ts';
 import { type FixedLoadResult, fixedLoad } from './scaleLoad.ts';
 import { thinBootstrap } from './scaleTopology.ts';

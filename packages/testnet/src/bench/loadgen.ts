@@ -22,9 +22,9 @@ import {
   walletAddress,
   windowOf,
 } from '@v2g/core';
-import { readKeyFile } from '../config/keyFile.ts';
-import { followBlocks } from '../testnet/blockStream.ts';
-import { percentile } from '../testnet/percentile.ts';
+import { readKeyFile } from '@v2g/node';
+import { followBlocks } from '../blockStream.ts';
+import { percentile } from '../percentile.ts';
 import { type DaemonSample, type SteadyFigures, sampleDaemon, steadyFigures } from './daemonSample.ts';
 
 export interface LoadgenInput {

@@ -17,7 +17,7 @@ import {
   walletAddress,
   windowOf,
 } from '@v2g/core';
-import { ChainStore } from '../storage/chainStore.ts';
+import { ChainStore } from '@v2g/node';
 
 const OUTPUTS_PER_DEPOSIT = 64;
 const WALLETS = 256;

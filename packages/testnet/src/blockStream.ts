@@ -1,4 +1,4 @@
-import type { BlockEvent } from '../api/server.ts';
+import type { BlockEvent } from '@v2g/node';
 
 /** Follows a node's server-sent block events until `signal` aborts. */
 export async function followBlocks(
