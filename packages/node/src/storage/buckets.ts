@@ -20,5 +20,7 @@ export const Bucket = {
   meta: 7,
   /** tx id → transaction bytes: transactions this LEAG acknowledged to a client and has not yet seen committed */
   txJournal: 8,
+  /** window (u64 BE) → JSON of the LEAGs at the window's closing block (leagHistory.ts); a local index, not consensus state */
+  leagHistory: 9,
 } as const;
 export type Bucket = (typeof Bucket)[keyof typeof Bucket];

@@ -18,6 +18,7 @@ import { Level } from 'level';
 import { Bucket } from './buckets.ts';
 import { ChainStoreError } from './chainStoreError.ts';
 import { inspectDataDir } from './dataDir.ts';
+import { LeagHistory } from './leagHistory.ts';
 import { type BatchOp, bytesCodec, type Db, Repository, readU64, u64 } from './repository.ts';
 import { checkChainStore, type StoreSummary } from './storeCheck.ts';
 import { TxJournal } from './txJournal.ts';
@@ -64,6 +65,7 @@ export class ChainStore implements ChainStorage {
   private readonly meta: Repository<string, Uint8Array>;
   readonly wal: Repository<string, Uint8Array>;
   readonly txJournal: TxJournal;
+  readonly leagHistory: LeagHistory;
   private currentHead: Head;
   readonly genesis: Genesis;
   /** What the start-up check found (head, state root, signing state). */
@@ -107,6 +109,7 @@ export class ChainStore implements ChainStorage {
     this.meta = new Repository(db, Bucket.meta, { encodeKey: utf8, ...bytesCodec });
     this.wal = new Repository(db, Bucket.consensusWal, { encodeKey: utf8, ...bytesCodec });
     this.txJournal = new TxJournal(db);
+    this.leagHistory = new LeagHistory(db);
     this.currentHead = { height: 0, hash: genesisHash(genesis) };
   }
 

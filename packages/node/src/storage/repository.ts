@@ -62,6 +62,15 @@ export class Repository<K, V> {
     await this.db.del(this.key(k));
   }
 
+  /** The values with keys from `from` to `to` (both included), in key order, at most `limit`. */
+  async between(from: K, to: K, limit: number): Promise<V[]> {
+    const out: V[] = [];
+    for await (const v of this.db.values({ gte: this.key(from), lte: this.key(to), limit })) {
+      out.push(this.decodeValue(v));
+    }
+    return out;
+  }
+
   /** Every raw entry of the bucket, in key order. */
   async *entries(): AsyncGenerator<[Uint8Array, V]> {
     const gte = new Uint8Array([this.bucket]);
