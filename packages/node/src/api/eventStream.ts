@@ -7,8 +7,33 @@ import type { ApiMetrics } from './apiMetrics.ts';
 import { type ApiLimits, type ClientLimits, clientOf } from './clientLimits.ts';
 
 /**
- * Server-sent events: one `block` event per committed block, to every
- * subscriber of `GET /v1/events`.
+ * What `GET /v1/events?topics=` can follow: `block` after every committed
+ * block (BlockEvent), and the market's windows as they clear and settle
+ * (marketEvents.ts). Like the Beacon API's event stream, a subscriber names
+ * the topics it wants; without `topics` it gets `block` alone, which is all
+ * the stream carried before the market topics and what readers that do not
+ * look at the event name still expect.
+ */
+export const STREAM_TOPICS = ['block', 'market-window-cleared', 'market-window-settled'] as const;
+export type StreamTopic = (typeof STREAM_TOPICS)[number];
+
+const TOPIC = `(${STREAM_TOPICS.join('|')})`;
+const topicsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    topics: {
+      type: 'string',
+      pattern: `^${TOPIC}(,${TOPIC})*$`,
+      default: 'block',
+      description: `comma-separated: ${STREAM_TOPICS.join(', ')}`,
+    },
+  },
+} as const;
+
+/**
+ * Server-sent events: each topic's events, to every subscriber of
+ * `GET /v1/events` that named the topic.
  *
  * Each event is encoded once and the same bytes go to every subscriber, so
  * what waits in subscribers' queues is shared, not copied per subscriber. A
@@ -24,7 +49,8 @@ export function registerEventStream(
   apiLimits: ApiLimits,
   metrics: ApiMetrics,
 ): void {
-  const subscribers = new Set<ServerResponse>();
+  /** Each subscriber with the topics it follows. */
+  const subscribers = new Map<ServerResponse, ReadonlySet<StreamTopic>>();
 
   const drop = (res: ServerResponse) => {
     metrics.streamsDropped.inc();
@@ -32,9 +58,10 @@ export function registerEventStream(
     res.destroy();
   };
 
-  const onBlock = (e: unknown) => {
-    const frame = Buffer.from(`event: block\ndata: ${JSON.stringify(e)}\n\n`);
-    for (const res of subscribers) {
+  const send = (topic: StreamTopic, e: unknown) => {
+    const frame = Buffer.from(`event: ${topic}\ndata: ${JSON.stringify(e)}\n\n`);
+    for (const [res, topics] of subscribers) {
+      if (!topics.has(topic)) continue;
       // A subscriber with nothing queued always gets the event, however large; one already behind is
       // cut off before its queue passes the bound.
       if (res.writableLength > 0 && res.writableLength + frame.length > apiLimits.apiStreamBufferBytes)
@@ -42,14 +69,15 @@ export function registerEventStream(
       else res.write(frame);
     }
   };
-  c.events.on('block', onBlock);
+  const listeners = STREAM_TOPICS.map((topic) => [topic, (e: unknown) => send(topic, e)] as const);
+  for (const [topic, listener] of listeners) c.events.on(topic, listener);
   // Open streams never end by themselves: end them so that closing the server does not wait on them.
   app.addHook('preClose', async () => {
-    c.events.off('block', onBlock);
-    for (const res of subscribers) res.end();
+    for (const [topic, listener] of listeners) c.events.off(topic, listener);
+    for (const res of subscribers.keys()) res.end();
   });
 
-  app.get('/v1/events', (req, reply) => {
+  app.get('/v1/events', { schema: { querystring: topicsQuery } }, (req, reply) => {
     const client = clientOf(req.socket);
     const slot = limits.openStream(client);
     if (slot !== 'ok') {
@@ -70,7 +98,7 @@ export function registerEventStream(
       connection: 'keep-alive',
     });
     res.write(': connected\n\n');
-    subscribers.add(res);
+    subscribers.set(res, new Set(req.query.topics.split(',') as StreamTopic[]));
     metrics.streams.set(limits.streamCount);
     res.once('close', () => {
       subscribers.delete(res);

@@ -24,11 +24,11 @@ import {
   tariffCodec,
   windowCloseHeight,
   windowOf,
-  windowResultCodec,
 } from '@v2g/core';
 import type { ChainStore } from '../storage/chainStore.ts';
 import type { ApiApp } from './apiApp.ts';
 import { ApiError } from './apiError.ts';
+import { stationResultsJson } from './marketEvents.ts';
 
 export const MAX_WINDOWS_PER_QUERY = 100;
 const MAX_WINDOW = 2 ** 40;
@@ -78,7 +78,7 @@ export function registerMarketHistoryRoutes(app: ApiApp, c: { readonly chain: Ch
           status: statusOf(w),
           closesAt: windowCloseHeight(w, genesis),
           tariff: tariff ? tariffCodec.toJson(tariff) : null,
-          stations: readWindowResults(c.chain.state, w).map((r) => windowResultCodec.toJson(r)),
+          stations: stationResultsJson(readWindowResults(c.chain.state, w)),
         });
       }
       return { from, to, windows };

@@ -1,3 +1,4 @@
+import { streamEventSchema } from './eventDocs.ts';
 import { acceptedSchema, batchAnswerSchema } from './submissionResult.ts';
 
 /**
@@ -17,19 +18,6 @@ export interface RouteDoc {
 const int = { type: 'integer' } as const;
 const str = { type: 'string' } as const;
 const hex = { type: 'string', pattern: '^[0-9a-f]*$' } as const;
-
-const blockEvent = {
-  type: 'object',
-  description: 'data of each `event: block` frame',
-  required: ['height', 'hash', 'txs', 'timestamp', 'txIds'],
-  properties: {
-    height: int,
-    hash: hex,
-    txs: { ...int, description: 'transactions in the block' },
-    timestamp: { ...int, description: 'block time, ms since the Unix epoch' },
-    txIds: { type: 'array', items: hex },
-  },
-} as const;
 
 const health = {
   type: 'object',
@@ -155,13 +143,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'GET /v1/events': {
     tag: 'chain',
-    summary: 'Server-sent events: one `block` event per committed block',
+    summary: 'Server-sent events: committed blocks, and market windows as they clear and settle',
     description:
-      'text/event-stream. Each committed block is sent as `event: block` with a JSON `data` line. A subscriber that does not read is disconnected once apiStreamBufferBytes wait for it; beyond the stream caps the answer is 429 too-many-streams.',
+      'text/event-stream. `topics` names what to follow (comma-separated; default `block`): `block` after every committed block, `market-window-cleared` when a block clears a market window (per station clearing price, EV-to-EV, cross-station, EV-to-grid and grid-to-EV energy, supply and demand), `market-window-settled` when a window’s settlement completes (orders delivered, failed, unmatched; energy delivered). Each event is a frame `event: <topic>` with a JSON `data` line, in commit order; a block closing a window sends `block`, then `market-window-settled` (for the window whose deadline it is), then `market-window-cleared`. A subscriber that does not read is disconnected once apiStreamBufferBytes wait for it; beyond the stream caps the answer is 429 too-many-streams.',
     response: {
       status: 200,
-      description: 'an endless event stream',
-      schema: blockEvent,
+      description: 'an endless event stream; each frame’s data is one of these, by its event name',
+      schema: streamEventSchema,
       contentType: 'text/event-stream',
     },
   },

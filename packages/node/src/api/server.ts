@@ -52,7 +52,7 @@ export interface ApiComponents {
   readonly registry: Registry;
   readonly metrics: NodeMetrics;
   readonly logger: Logger;
-  /** Emits 'block' with a BlockEvent after every commit. */
+  /** Emits each stream topic's events (eventStream.ts): 'block' with a BlockEvent after every commit, and the market's. */
   readonly events: EventEmitter;
   /** Admits a client's transaction; resolves once an acknowledged one is journalled (it survives a kill). */
   submitTx(bytes: Uint8Array): AddResult | Promise<AddResult>;

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { createGcMetrics } from './gcMetrics.ts';
+import { createMarketMetrics } from './marketMetrics.ts';
 
 /** Metrics of the daemon's own parts; the network layer registers its own. */
 export function createNodeMetrics(register: Registry) {
@@ -63,6 +64,7 @@ export function createNodeMetrics(register: Registry) {
       registers: [register],
     }),
     mainThread: createGcMetrics(register),
+    market: createMarketMetrics(register),
   };
 }
 

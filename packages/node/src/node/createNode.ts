@@ -12,7 +12,7 @@ import {
 import { type Genesis, genesisFromJson, type KeyPair, toHex } from '@v2g/core';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { type BlockEvent, createApi } from '../api/server.ts';
+import { createApi } from '../api/server.ts';
 import type { NodeConfig } from '../config/config.ts';
 import { readKeyFile } from '../config/keyFile.ts';
 import { HealthMonitor } from '../health/healthMonitor.ts';
@@ -30,6 +30,7 @@ import { EvidenceJournal } from '../storage/evidenceJournal.ts';
 import { LevelSigningStateStore } from '../storage/signingStateStore.ts';
 import { BlockGossip } from './blockGossip.ts';
 import { blockServer } from './blockServer.ts';
+import { publishCommit } from './commitEvents.ts';
 import { ConsensusGossip } from './consensusGossip.ts';
 import { createConsensusDriver } from './consensusPorts.ts';
 import { describeConsensus, type NodeState } from './nodeState.ts';
@@ -46,7 +47,7 @@ export interface LeagNode {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly metrics: NodeMetrics;
-  /** Emits 'block' with a BlockEvent after every commit. */
+  /** Emits each committed block's events under their stream topics (commitEvents.ts). */
   readonly events: EventEmitter;
   readonly httpPort: number;
   readonly state: NodeState;
@@ -115,24 +116,15 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
             ? metrics.validateSeconds
             : metrics.commitSeconds
         ).observe(s),
-      committed: ({ block, hash, txIds }) => {
+      committed: (committed) => {
+        const { block, txIds } = committed;
         const height = block.header.height;
         health?.blockCommitted(height);
         chain.txJournal.forget(txIds.map(toHex)).catch(() => undefined);
         followCommittee();
-        metrics.height.set(height);
-        metrics.blocksCommitted.inc();
-        metrics.txsCommitted.inc(block.txs.length);
         metrics.mempoolSize.set(mempool.size);
         for (const l of readLeags(chain.state)) leags.add(l.publicKey);
-        const event: BlockEvent = {
-          height,
-          hash: toHex(hash),
-          txs: block.txs.length,
-          timestamp: block.header.timestamp,
-          txIds: txIds.map(toHex),
-        };
-        events.emit('block', event);
+        const event = publishCommit({ genesis, state: () => chain.state, events, metrics }, committed);
         logger.info(
           { height, round: block.header.round, txs: block.txs.length, hash: event.hash.slice(0, 16) },
           'block committed',

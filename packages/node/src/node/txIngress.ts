@@ -1,5 +1,5 @@
 import type { AddResult, Mempool } from '@v2g/consensus';
-import { encodeTx, isStatelessTxCode, type StateReader, type Tx, txBytes } from '@v2g/core';
+import { decodeTxShared, encodeTx, isStatelessTxCode, type StateReader, type Tx, txBytes } from '@v2g/core';
 import type { SliceQueue } from '../mempool/sliceQueue.ts';
 import type { NodeMetrics } from '../metrics/nodeMetrics.ts';
 import { ACCEPT, type GossipVerdict, ignore, reject } from '../network/verdict.ts';
@@ -9,6 +9,12 @@ const MAX_UNCHECKED_GOSSIP = 2000;
 /** Pending transactions older than this are gossiped again (a proposer may have dropped them under load). */
 const REGOSSIP_AFTER_MS = 5000;
 const REGOSSIP_MAX = 2000;
+/**
+ * Refusals for want of room, not by a rule: counted in `v2g_txs_rejected_total`
+ * only. Finding whether such a transaction was an order would mean decoding
+ * it, and refusing a full pool must cost nothing.
+ */
+const CAPACITY_CODES: ReadonlySet<string> = new Set(['mempool-full', 'overloaded', 'unavailable']);
 
 export type TxSource = 'api' | 'gossip' | 'evidence';
 
@@ -52,7 +58,9 @@ export class TxIngress {
       this.c.metrics.txsRejected.inc({ source: 'api', code: 'overloaded' });
       return { ok: false, code: 'overloaded', reason: 'the LEAG is saturated; retry shortly' };
     }
-    return this.admit(bytes, 'api');
+    const r = this.admit(bytes, 'api');
+    if (!r.ok) this.countRefusedOrder(bytes, r.code);
+    return r;
   }
 
   /** A transaction acknowledged before a restart, from the journal: admitted again, or refused with why. */
@@ -93,6 +101,25 @@ export class TxIngress {
     else if (source !== 'gossip') this.c.publish(bytes);
     this.c.metrics.mempoolSize.set(this.c.mempool.size);
     return r;
+  }
+
+  /**
+   * A client's sell or buy order refused by a rule (`untrusted`,
+   * `price-out-of-bounds`, …), by kind and code: counted here, once per
+   * submission, and not for gossip, where a refusal reflects this LEAG's view
+   * of a transaction another LEAG admitted. The mempool decoded the bytes
+   * already, so this finds them in the shared decode cache.
+   */
+  private countRefusedOrder(bytes: Uint8Array, code: string): void {
+    if (CAPACITY_CODES.has(code) || code === 'malformed') return;
+    let kind: string;
+    try {
+      kind = decodeTxShared(bytes).body.kind;
+    } catch {
+      return;
+    }
+    if (kind === 'sell-order' || kind === 'buy-order')
+      this.c.metrics.market.ordersRefused.inc({ kind, code });
   }
 
   /**
