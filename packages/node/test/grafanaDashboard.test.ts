@@ -14,6 +14,7 @@ import { createNode, type LeagNode } from '../src/node/createNode.ts';
  * dashboard fails here.
  */
 const DASHBOARD = new URL('../../../configs/grafana-dashboard.json', import.meta.url);
+const README = new URL('../../../README.md', import.meta.url);
 
 interface Target {
   readonly expr: string;
@@ -138,4 +139,25 @@ test('the dashboard covers each area and takes its data source from a variable',
       `\${${source!.name}}`,
       `panel "${p.title}" uses the data source variable`,
     );
+});
+
+test("the README's Metrics section names every v2g_ metric the daemon registers, and no other", async () => {
+  const readme = await readFile(README, 'utf8');
+  const start = readme.indexOf('\n## Metrics\n');
+  assert.ok(start >= 0, 'a Metrics section');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const named = new Set(metricNames(section).filter((n) => n.startsWith('v2g_')));
+  const registered = (await node.registry.getMetricsAsJSON())
+    .map((m) => m.name)
+    .filter((n) => n.startsWith('v2g_'));
+  assert.deepEqual(
+    registered.filter((n) => !named.has(n)),
+    [],
+    'registered but not in the README',
+  );
+  assert.deepEqual(
+    [...named].filter((n) => !served.has(n)),
+    [],
+    'in the README but not registered',
+  );
 });
