@@ -138,7 +138,16 @@ test('the dashboard shows the chain, committee, market and reputations, live, in
   );
   const rep = await readFile(new URL('reputation.csv', REPORT_DIR), 'utf8');
   assert.ok(rep.split('\n').length > 5, 'reputation points per EV and window');
-  for (const chart of ['prices.svg', 'volumes.svg', 'reputation.svg']) {
+  // Every LEAG at every closed window's close, from each LEAG's own history index.
+  const leagLines = (await readFile(new URL('leag-reputation.csv', REPORT_DIR), 'utf8')).trim().split('\n');
+  assert.equal(leagLines[0], 'window,leag,reputationPpm,member,weightPpm,leader');
+  const windowsWithLeags = new Set(leagLines.slice(1).map((l) => l.split(',')[0]));
+  assert.ok(windowsWithLeags.size >= 5, `LEAG points in ${windowsWithLeags.size} windows`);
+  assert.ok(
+    leagLines.slice(1).filter((l) => l.endsWith(',true')).length === windowsWithLeags.size,
+    'one leader per window',
+  );
+  for (const chart of ['prices.svg', 'volumes.svg', 'reputation.svg', 'leag-reputation.svg']) {
     assert.match(await readFile(new URL(chart, REPORT_DIR), 'utf8'), /^<svg [^>]*>[\s\S]*<polyline/);
   }
 });

@@ -187,6 +187,11 @@ export class NodeClient {
     return this.request('GET', `/v1/market/windows${query({ from, to })}`);
   }
 
+  /** GET /v1/leags/history?from=&to=: every LEAG's reputation, the committee and the leader at each window's close. */
+  leagHistory(from: number, to: number): Promise<{ from: number; to: number; windows: LeagWindow[] }> {
+    return this.request('GET', `/v1/leags/history${query({ from, to })}`);
+  }
+
   /** An EV's <R, R_ES, R_EB> after each window it traded in settled, oldest first. */
   reputationHistory(account: string): Promise<{
     account: string;
@@ -228,6 +233,21 @@ export interface MarketWindow {
   /** Orders (with matchedWh, price, released) until settlement, then settlement records (with amount). */
   readonly orders: ({ id: string } & Record<string, unknown>)[];
   readonly next: string | null;
+}
+
+/** One window of GET /v1/leags/history: the LEAGs as the window's closing block left them. */
+export interface LeagWindow {
+  readonly window: number;
+  readonly height: number;
+  readonly timestamp: number;
+  readonly leader: string;
+  readonly round: number;
+  readonly committee: readonly { readonly publicKey: string; readonly weightPpm: number }[];
+  readonly leags: readonly {
+    readonly publicKey: string;
+    readonly name: string;
+    readonly reputationPpm: number;
+  }[];
 }
 
 /** One window of GET /v1/market/windows. */

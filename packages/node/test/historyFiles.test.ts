@@ -32,6 +32,7 @@ const history: RunHistory = {
   chainId: 'v2g-test',
   windowBlocks: 4,
   rMinPpm: 200_000,
+  leagRMinPpm: 100_000,
   leags: [{ name: 'leag-0', publicKey: 'ab'.repeat(32), reputationPpm: 500_000 }],
   windows: [row(0, { retailPrice: null, feedInPrice: null, leader: null, round: null }), row(1), row(2)],
   stations: [],
@@ -46,6 +47,17 @@ const history: RunHistory = {
       ],
     },
   ],
+  leagPoints: [0, 1, 2].flatMap((window) => [
+    {
+      window,
+      leag: 'leag-0',
+      reputationPpm: 500_000 + window,
+      member: true,
+      weightPpm: 500_000,
+      leader: true,
+    },
+    { window, leag: 'leag-1', reputationPpm: 90_000, member: false, weightPpm: null, leader: false },
+  ]),
 };
 
 test('windows.csv has one line per window in API units, with empty cells for what is unknown', () => {
@@ -62,7 +74,12 @@ test('CSV cells with commas or quotes are quoted', () => {
 
 test('the charts are SVG: the tariff band around prices, energy by kind, reputations against R_min', () => {
   const charts = historyCharts(history);
-  assert.deepEqual(Object.keys(charts).sort(), ['prices.svg', 'reputation.svg', 'volumes.svg']);
+  assert.deepEqual(Object.keys(charts).sort(), [
+    'leag-reputation.svg',
+    'prices.svg',
+    'reputation.svg',
+    'volumes.svg',
+  ]);
   for (const svg of Object.values(charts))
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.match(charts['prices.svg']!, /retail/);
@@ -70,4 +87,11 @@ test('the charts are SVG: the tariff band around prices, energy by kind, reputat
   assert.match(charts['reputation.svg']!, /cdcdcdcd \(leag-0, untrusted\)/);
   // R_min across all three windows, the EV's weaker role from window 1 on: two lines.
   assert.equal((charts['reputation.svg']!.match(/<polyline/g) ?? []).length, 2);
+});
+
+test('the LEAG chart draws R_min for LEAGs and one line per LEAG over the windows', () => {
+  const svg = historyCharts(history)['leag-reputation.svg']!;
+  assert.match(svg, /R_min \(LEAGs\)/);
+  assert.match(svg, /leag-1/);
+  assert.equal((svg.match(/<polyline/g) ?? []).length, 3);
 });

@@ -191,6 +191,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'reputation',
     summary: "An EV's <R, R_ES, R_EB> after each window it traded in settled",
   },
+  'GET /v1/leags/history': {
+    tag: 'chain',
+    summary: "Every LEAG's reputation, the committee and the leader at the close of each market window",
+  },
   'GET /openapi.json': { tag: 'pages', summary: 'This document (OpenAPI 3.1)' },
   'GET /docs': {
     tag: 'pages',

@@ -32,6 +32,7 @@ import { registerChainInfoRoute } from './chainInfoRoute.ts';
 import { ClientLimits, installClientLimits } from './clientLimits.ts';
 import { registerEventStream } from './eventStream.ts';
 import { registerHealthRoute } from './healthRoute.ts';
+import { registerLeagHistoryRoutes } from './leagHistoryRoutes.ts';
 import { registerMarketRoutes } from './marketRoutes.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerPages } from './pages.ts';
@@ -308,6 +309,7 @@ export function createApi(c: ApiComponents, options: ApiOptions): ApiApp {
 
   registerEventStream(app, c, clients, limits, apiMetrics);
   registerMarketRoutes(app, c);
+  registerLeagHistoryRoutes(app, c);
   return app;
 }
 

@@ -139,13 +139,37 @@ export function historyCharts(h: RunHistory): Record<string, string> {
       })),
     ],
   });
-  return { 'prices.svg': prices, 'volumes.svg': volumes, 'reputation.svg': reputation };
+  const leagNames = [...new Set(h.leagPoints.map((p) => p.leag))].sort();
+  const leagReputation = lineChartSvg({
+    title: 'LEAG reputation at the close of each window (dots: in the committee)',
+    xLabel: 'market window',
+    yLabel: 'ppm',
+    xs,
+    series: [
+      { label: 'R_min (LEAGs)', values: xs.map(() => h.leagRMinPpm), colour: '#d1242f', dashed: true },
+      ...leagNames.map((name) => ({
+        label: name,
+        values: xs.map(
+          (x) => h.leagPoints.find((p) => p.window === x && p.leag === name)?.reputationPpm ?? null,
+        ),
+        dots: true,
+      })),
+    ],
+  });
+  return {
+    'prices.svg': prices,
+    'volumes.svg': volumes,
+    'reputation.svg': reputation,
+    'leag-reputation.svg': leagReputation,
+  };
 }
 
 /**
  * Writes a run's history into `dir`: windows.csv (one line per window),
  * stations.csv (per window and station), reputation.csv (every EV after
- * each settled window it traded in), leags.csv, history.json (all of it),
+ * each settled window it traded in), leag-reputation.csv (every LEAG at
+ * each window's close: reputation, committee seat and weight, leader),
+ * leags.csv (the LEAGs now), history.json (all of it),
  * and the charts as SVG. Returns the files written.
  */
 export async function writeHistory(dir: string, h: RunHistory): Promise<string[]> {
@@ -159,6 +183,10 @@ export async function writeHistory(dir: string, h: RunHistory): Promise<string[]
     'reputation.csv': toCsv(
       ['account', 'leag', 'window', 'r', 'es', 'eb'],
       h.reputations.flatMap((r) => r.points.map((p) => [r.account, r.leag, p.window, p.r, p.es, p.eb])),
+    ),
+    'leag-reputation.csv': toCsv(
+      ['window', 'leag', 'reputationPpm', 'member', 'weightPpm', 'leader'],
+      h.leagPoints.map((p) => [p.window, p.leag, p.reputationPpm, p.member, p.weightPpm, p.leader]),
     ),
     'leags.csv': toCsv(
       ['name', 'publicKey', 'reputationPpm'],

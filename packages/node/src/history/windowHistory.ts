@@ -46,20 +46,40 @@ export interface ReputationTrack {
   readonly points: readonly { window: number; r: number; es: number; eb: number }[];
 }
 
+/** One LEAG at one window's close: its reputation, and its committee seat and vote weight then. */
+export interface LeagPoint {
+  readonly window: number;
+  readonly leag: string;
+  readonly reputationPpm: number;
+  readonly member: boolean;
+  readonly weightPpm: number | null;
+  /** Whether it proposed the window's closing block. */
+  readonly leader: boolean;
+}
+
 export interface RunHistory {
   readonly chainId: string;
   readonly windowBlocks: number;
   readonly rMinPpm: number;
+  /** R_min for LEAGs: below it a LEAG leaves the committee (genesis consensus parameters). */
+  readonly leagRMinPpm: number | null;
   readonly leags: readonly { name: string; publicKey: string; reputationPpm: number | null }[];
   readonly windows: readonly WindowRow[];
   readonly stations: readonly StationRow[];
   readonly reputations: readonly ReputationTrack[];
+  /** Every LEAG at the close of every window this LEAG recorded (GET /v1/leags/history). */
+  readonly leagPoints: readonly LeagPoint[];
+}
+
+function leagRMin(params: Record<string, unknown>): number | null {
+  const value = (params.consensus as { rMinPpm?: unknown } | undefined)?.rMinPpm;
+  return typeof value === 'number' ? value : null;
 }
 
 const sum = (list: readonly StationResultJson[], f: (s: StationResultJson) => number) =>
   list.reduce((s, x) => s + f(x), 0);
 
-/** Reads windows 0..the last cleared one, the closing block of each, and every EV's reputation history. */
+/** Reads windows 0..the last cleared one, the closing block of each, every EV's reputation history and every LEAG's per window. */
 export async function collectHistory(c: NodeClient): Promise<RunHistory> {
   const chain = await c.chain();
   const names = new Map(chain.leags.map((l) => [l.publicKey, l.name]));
@@ -134,13 +154,32 @@ export async function collectHistory(c: NodeClient): Promise<RunHistory> {
       ),
     })),
   );
+  const leagPoints: LeagPoint[] = [];
+  for (let from = 0; from < current.window; from += 100) {
+    const to = Math.min(current.window - 1, from + 99);
+    for (const w of (await c.leagHistory(from, to)).windows) {
+      const weights = new Map(w.committee.map((m) => [m.publicKey, m.weightPpm]));
+      for (const l of w.leags) {
+        leagPoints.push({
+          window: w.window,
+          leag: l.name,
+          reputationPpm: l.reputationPpm,
+          member: weights.has(l.publicKey),
+          weightPpm: weights.get(l.publicKey) ?? null,
+          leader: l.publicKey === w.leader,
+        });
+      }
+    }
+  }
   return {
     chainId: chain.chainId,
     windowBlocks: chain.windowBlocks,
     rMinPpm: current.rMinPpm,
+    leagRMinPpm: leagRMin(chain.params),
     leags,
     windows,
     stations,
     reputations,
+    leagPoints,
   };
 }

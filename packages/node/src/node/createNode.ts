@@ -121,6 +121,9 @@ export async function createNode(config: NodeConfig): Promise<LeagNode> {
         const height = block.header.height;
         health?.blockCommitted(height);
         chain.txJournal.forget(txIds.map(toHex)).catch(() => undefined);
+        chain.leagHistory
+          .observe(chain.state, genesis, block)
+          .catch((err: unknown) => logger.warn({ err, height }, 'LEAG history not written'));
         followCommittee();
         metrics.mempoolSize.set(mempool.size);
         for (const l of readLeags(chain.state)) leags.add(l.publicKey);
