@@ -66,7 +66,7 @@ export class Mempool implements TxVerifiedCache {
   private readonly evidence = new Map<string, number>();
   /** Transactions this LEAG admitted and later dropped, with why: a client asking after one learns to resubmit. */
   private readonly droppedTxs = new Map<string, DroppedTx>();
-  private readonly dropListeners: ((idHex: string) => void)[] = [];
+  private readonly dropListeners: ((idHex: string, code: AdmissionCode, reason: string) => void)[] = [];
   private readonly options: MempoolOptions;
   private bytes = 0;
 
@@ -178,8 +178,8 @@ export class Mempool implements TxVerifiedCache {
     }
   }
 
-  /** Called with each transaction id the pool drops (the node's journal forgets it). */
-  onDrop(listener: (idHex: string) => void): void {
+  /** Called with each transaction id the pool drops and why (the node's journal records it). */
+  onDrop(listener: (idHex: string, code: AdmissionCode, reason: string) => void): void {
     this.dropListeners.push(listener);
   }
 
@@ -192,7 +192,7 @@ export class Mempool implements TxVerifiedCache {
 
   /** Records that `idHex` (admitted before, e.g. before a restart) can no longer be committed. */
   rememberDropped(idHex: string, code: AdmissionCode, reason: string): void {
-    for (const listener of this.dropListeners) listener(idHex);
+    for (const listener of this.dropListeners) listener(idHex, code, reason);
     if (this.droppedTxs.size >= DROPPED_MEMORY) {
       const oldest = this.droppedTxs.keys().next().value;
       if (oldest !== undefined) this.droppedTxs.delete(oldest);

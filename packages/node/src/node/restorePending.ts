@@ -8,7 +8,8 @@ import type { TxIngress } from './txIngress.ts';
  * At start, what this LEAG held in memory before it stopped comes back from
  * disk: transactions it acknowledged to clients go back into the mempool, or
  * are reported dropped with the reason they no longer apply (so a client
- * asking learns to resubmit); evidence it caught goes back too, unless the
+ * asking learns to resubmit), and those dropped before the stop are
+ * reported dropped again; evidence it caught goes back too, unless the
  * chain already carries it. Afterwards the journal follows the mempool.
  */
 export async function restorePending(
@@ -17,7 +18,12 @@ export async function restorePending(
   ingress: TxIngress,
   evidence: EvidenceJournal,
 ): Promise<void> {
-  mempool.onDrop((idHex) => void chain.txJournal.forget([idHex]).catch(() => undefined));
+  // Dropped before the stop: still dropped, with the same reason (recorded before the listener,
+  // which would only write them again).
+  for (const d of await chain.txJournal.allDropped()) mempool.rememberDropped(d.idHex, d.code, d.reason);
+  mempool.onDrop(
+    (idHex, code, reason) => void chain.txJournal.dropped(idHex, code, reason).catch(() => undefined),
+  );
   for (const { idHex, bytes } of await chain.txJournal.all()) {
     if ((await chain.locateTx(fromHex(idHex))) !== undefined) {
       await chain.txJournal.forget([idHex]);

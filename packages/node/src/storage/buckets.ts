@@ -22,5 +22,7 @@ export const Bucket = {
   txJournal: 8,
   /** window (u64 BE) → JSON of the LEAGs at the window's closing block (leagHistory.ts); a local index, not consensus state */
   leagHistory: 9,
+  /** tx id → JSON {code, reason, at}: acknowledged transactions this LEAG dropped, so their status survives a restart */
+  droppedTxs: 10,
 } as const;
 export type Bucket = (typeof Bucket)[keyof typeof Bucket];
