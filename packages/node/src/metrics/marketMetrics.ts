@@ -66,6 +66,7 @@ export function createMarketMetrics(register: Registry) {
   // Every series from the start, so a rate over a fresh LEAG is 0 rather than absent.
   for (const kind of MATCH_KINDS) matchedWh.inc({ kind }, 0);
   for (const outcome of ['delivered', 'failed', 'unmatched']) ordersSettled.inc({ outcome }, 0);
+  for (const side of ['supply', 'demand']) offeredWh.inc({ side }, 0);
 
   /** `names`: station names by LEAG key (hex), for the `station` label. */
   const cleared = (window: number, results: readonly WindowResult[], names: ReadonlyMap<string, string>) => {
