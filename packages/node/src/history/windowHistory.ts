@@ -76,6 +76,27 @@ function leagRMin(params: Record<string, unknown>): number | null {
   return typeof value === 'number' ? value : null;
 }
 
+/** Requests at a time against the LEAG: well under its per-client connection limit (64 by default). */
+const PARALLEL_REQUESTS = 8;
+
+/** `f` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  f: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 const sum = (list: readonly StationResultJson[], f: (s: StationResultJson) => number) =>
   list.reduce((s, x) => s + f(x), 0);
 
@@ -137,23 +158,23 @@ export async function collectHistory(c: NodeClient): Promise<RunHistory> {
     accounts.push(...page.accounts);
     after = page.next;
   }
-  const reputations = await Promise.all(
-    accounts.map(async (a) => ({
+  const reputations = await mapLimited(
+    accounts,
+    PARALLEL_REQUESTS,
+    async (a): Promise<ReputationTrack> => ({
       account: a.account,
       leag: nameOf(a.leag),
       untrustedNow: a.untrusted,
       points: (await c.reputationHistory(a.account)).history,
-    })),
+    }),
   );
-  const leags = await Promise.all(
-    chain.leags.map(async (l) => ({
-      ...l,
-      reputationPpm: await c.account(l.publicKey).then(
-        (a) => Number(a.account.reputationPpm),
-        () => null,
-      ),
-    })),
-  );
+  const leags = await mapLimited(chain.leags, PARALLEL_REQUESTS, async (l) => ({
+    ...l,
+    reputationPpm: await c.account(l.publicKey).then(
+      (a) => Number(a.account.reputationPpm),
+      () => null as number | null,
+    ),
+  }));
   const leagPoints: LeagPoint[] = [];
   for (let from = 0; from < current.window; from += 100) {
     const to = Math.min(current.window - 1, from + 99);
