@@ -1,6 +1,6 @@
 import type { BlockEvent } from '@v2g/node';
 
-/** Follows a node's server-sent block events until `signal` aborts. */
+/** Follows a node's server-sent block events (`GET /v1/events`, topic block) until `signal` aborts. */
 export async function followBlocks(
   baseUrl: string,
   onBlock: (e: BlockEvent) => void,
@@ -17,8 +17,12 @@ export async function followBlocks(
       while (end >= 0) {
         const frame = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = frame.split('\n').find((l) => l.startsWith('data: '));
-        if (data) onBlock(JSON.parse(data.slice(6)) as BlockEvent);
+        const lines = frame.split('\n');
+        const event = lines.find((l) => l.startsWith('event: '))?.slice(7) ?? 'message';
+        const data = lines.find((l) => l.startsWith('data: '));
+        // Only block frames (a stream asked for other topics too carries market events).
+        if (data && (event === 'block' || event === 'message'))
+          onBlock(JSON.parse(data.slice(6)) as BlockEvent);
         end = buffer.indexOf('\n\n');
       }
     }
