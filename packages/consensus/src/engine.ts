@@ -27,8 +27,9 @@ import { leaderOf } from './leader.ts';
 import { type ConsensusMessage, type Proposal, proposalSigningPayload } from './messages.ts';
 import { OwnMessages } from './ownMessages.ts';
 import { PeerRelay } from './peerRelay.ts';
+import { PreviousHeight } from './previousHeight.ts';
 import { type EngineStep, type RoundState, tooFarAhead } from './roundState.ts';
-import { type Committee, memberIndex } from './selectCommittee.ts';
+import { memberIndex } from './selectCommittee.ts';
 import { SigningGuard } from './signingGuard.ts';
 import { progress, type RuleActions } from './uponRules.ts';
 import type { VoteVerifier } from './voteVerifier.ts';
@@ -93,12 +94,8 @@ export class ConsensusEngine {
   private readonly own: OwnMessages;
   private readonly rules: RuleActions;
   private buffered: ConsensusMessage[] = [];
-  /**
-   * What we saw of the height before ours: a vote that arrives after the
-   * decision (an equivocator's second version reaches some LEAGs late)
-   * must still become evidence.
-   */
-  private previous: { readonly committee: Committee; readonly seen: HeightRecord } | null = null;
+  /** The height before ours, whose late votes are still checked for equivocation. */
+  private previous: PreviousHeight | null = null;
   private behindReported = 0;
   private out: EngineAction[] = [];
   private handled = 0;
@@ -156,7 +153,7 @@ export class ConsensusEngine {
       throw new RangeError(`height ${start.height} is not above ${s.height}`);
     }
     const decidedPrevious = s.step === 'decided' && s.height === start.height - 1;
-    this.previous = s.height === start.height - 1 ? { committee: s.committee, seen: s.seen } : null;
+    this.previous = s.height === start.height - 1 ? new PreviousHeight(s.committee, s.seen) : null;
     this.lastCommit.begin(
       start,
       decidedPrevious ? { committee: s.committee, commits: s.seen.commits } : null,
@@ -243,7 +240,8 @@ export class ConsensusEngine {
     }
     if (m.kind === 'vote' && height === s.height - 1) {
       this.lastCommit.extend(m.vote);
-      this.receiveLateVote(m.vote);
+      const evidence = this.previous?.conflictOf(m.vote, (v) => this.verify(this.cfg.chainId, v));
+      if (evidence) this.out.push({ type: 'evidence', ...evidence });
       return;
     }
     if (height < s.height) return;
@@ -280,18 +278,8 @@ export class ConsensusEngine {
     if (added.kind === 'conflict') this.reportConflict(added.existing, vote);
   }
 
-  private reportConflict(first: SignedVote, second: SignedVote, seen = this.state.seen): void {
-    if (seen.firstConflict(first)) this.out.push({ type: 'evidence', first, second });
-  }
-
-  /** A vote of the height before ours, only checked for equivocation against what we saw of it. */
-  private receiveLateVote(vote: SignedVote): void {
-    const prev = this.previous;
-    if (prev === null || prev.seen.has(vote)) return;
-    const i = memberIndex(prev.committee, vote.voter);
-    if (i < 0 || !this.verify(this.cfg.chainId, vote)) return;
-    const added = prev.seen.addVote(vote, prev.committee.members[i]!.weight);
-    if (added.kind === 'conflict') this.reportConflict(added.existing, vote, prev.seen);
+  private reportConflict(first: SignedVote, second: SignedVote): void {
+    if (this.state.seen.firstConflict(first)) this.out.push({ type: 'evidence', first, second });
   }
 
   private receiveProposal(p: Proposal): void {
