@@ -27,7 +27,12 @@ describe('peer discovery', () => {
       'a full mesh of connections',
     );
     await Promise.all(nodes.map((n) => n.network.waitForTopicPeers('consensus', keys.length - 1, 10_000)));
-    assert.ok((await metricValue(nodes[4]!.registry, 'v2g_discovery_dials_total', { result: 'ok' })) >= 2);
+    // Four pairs were linked by bootstrap; the other six of the ten met through discovery, dialled
+    // by whichever side learned of the other first (not necessarily the last LEAG).
+    let discovered = 0;
+    for (const n of nodes)
+      discovered += await metricValue(n.registry, 'v2g_discovery_dials_total', { result: 'ok' });
+    assert.ok(discovered >= 6, `${discovered} discovery dials for 6 pairs`);
     assert.ok((await metricValue(nodes[0]!.registry, 'v2g_discovery_served_total')) >= 1);
   });
 
