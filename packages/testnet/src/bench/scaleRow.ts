@@ -164,7 +164,11 @@ export async function scaleRow(o: ScaleRowOptions, loadAverage: number): Promise
       max: round(Math.max(...starts), 1),
     };
     console.log(
-      `  first block ${progress.firstBlockSec} s after the last start; ${progress.leagsAtFirstBlock} of ${o.leags} LEAGs had a block at ${progress.allAtFirstBlockSec} s`,
+      `  first block ${progress.firstBlockSec} s after the last start; ${
+        Number.isNaN(progress.allAtFirstBlockSec)
+          ? `${progress.leagsAtFirstBlock} of ${o.leags} LEAGs had a block a minute later`
+          : `every LEAG had one at ${progress.allAtFirstBlockSec} s`
+      }`,
     );
 
     const fleet = daemons.map((d, i) => ({ pid: d.child.pid!, url: urls[i]! }));
@@ -182,7 +186,7 @@ export async function scaleRow(o: ScaleRowOptions, loadAverage: number): Promise
       pssMb: { mean: round(mean(pss), 0), max: round(Math.max(...pss), 0) },
     };
     console.log(
-      `  idle: ${(idle.coresMean * 100).toFixed(2)} % of a core per daemon (max ${(idle.coresMax * 100).toFixed(2)}), RSS ${idle.rssMb.mean} MB (max ${idle.rssMb.max}, PSS ${idle.pssMb.mean}), ${idle.blocks} blocks, ${idle.messagesInPerBlock} consensus msgs/block`,
+      `  idle: ${(idle.coresMean * 100).toFixed(2)} % of a core per daemon (max ${(idle.coresMax * 100).toFixed(2)}), RSS ${idle.rssMb.mean} MB (max ${idle.rssMb.max}, PSS ${idle.pssMb.mean}), ${idle.blocks} blocks, ${Number.isNaN(idle.messagesInPerBlock) ? 'consensus msgs/block unknown (under half the daemons answered /metrics)' : `${idle.messagesInPerBlock} consensus msgs/block`}`,
     );
 
     let loadA = idleB;
