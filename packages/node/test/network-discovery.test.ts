@@ -105,6 +105,31 @@ describe('peer discovery', () => {
     await sleep(600);
     assert.equal(connectedTo(a, d), false, 'd is neither needed nor in the committee');
   });
+
+  it('redials a lost committee peer with back-off, not every millisecond', async () => {
+    // libp2p 2.9 handed p-retry `undefined` for the interval and factor: NaN timers, retried at once.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => {
+      if (w.name === 'TimeoutNaNWarning') warnings.push(w.stack ?? w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      const [a, b] = [generateKeyPair(), generateKeyPair()] as [KeyPair, KeyPair];
+      const far = await startNode({ keyPair: b, leags: [a] });
+      const near = await startNode({
+        keyPair: a,
+        leags: [b],
+        options: { bootstrap: [far.network.multiaddrs()[0]!] },
+      });
+      await near.network.setCommittee([b.publicKey]);
+      await eventually(() => connectedTo(near, far), 5_000, 'the committee peer connected');
+      await far.network.stop();
+      await sleep(1_500); // the first redial and its failure, with the next one scheduled
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
 
 describe('p2p options', () => {

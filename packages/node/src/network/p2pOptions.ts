@@ -186,6 +186,16 @@ export function gossipsubTuning(
   };
 }
 
+/**
+ * How libp2p redials a lost keep-alive peer (our committee members): 5
+ * tries, 1 s, 2 s, 4 s, … apart. libp2p 2.9 passes its own defaults for the
+ * interval and factor to p-retry as `undefined`, which overrides p-retry's
+ * defaults, so every retry came 1 ms after the last (a TimeoutNaNWarning in
+ * the logs) and a committee member that was briefly away lost its
+ * keep-alive tag within milliseconds. Set explicitly, they hold.
+ */
+export const RECONNECT = { retries: 5, intervalMs: 1000, backoffFactor: 2 } as const;
+
 /** The libp2p connection manager settings that follow from `p2p`. */
 export function connectionManagerTuning(p: P2pOptions) {
   return {
@@ -194,5 +204,8 @@ export function connectionManagerTuning(p: P2pOptions) {
     maxIncomingPendingConnections: p.maxIncomingPendingConnections,
     inboundConnectionThreshold: p.inboundConnectionsPerSecond,
     dialTimeout: p.dialTimeoutMs,
+    reconnectRetries: RECONNECT.retries,
+    reconnectRetryInterval: RECONNECT.intervalMs,
+    reconnectBackoffFactor: RECONNECT.backoffFactor,
   };
 }
