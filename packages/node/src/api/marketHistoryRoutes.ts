@@ -34,6 +34,27 @@ export const MAX_WINDOWS_PER_QUERY = 100;
 const MAX_WINDOW = 2 ** 40;
 const HEX64 = '^[0-9a-f]{64}$';
 
+/** `?from=&to=` over market windows (GET /v1/market/windows, GET /v1/leags/history). */
+export const WINDOW_RANGE_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'integer', minimum: 0, maximum: MAX_WINDOW },
+    to: { type: 'integer', minimum: 0, maximum: MAX_WINDOW },
+  },
+} as const;
+
+/** The windows a `?from=&to=` names: `to` defaults to `last`, `from` to the 10 windows up to `to`; at most 100. */
+export function windowRange(q: { from?: number; to?: number }, last: number): { from: number; to: number } {
+  const to = q.to ?? last;
+  const from = q.from ?? Math.max(0, to - 9);
+  if (from > to) throw new ApiError('invalid-request', `from ${from} is after to ${to}`);
+  if (to - from + 1 > MAX_WINDOWS_PER_QUERY) {
+    throw new ApiError('invalid-request', `at most ${MAX_WINDOWS_PER_QUERY} windows per request`);
+  }
+  return { from, to };
+}
+
 export function registerMarketHistoryRoutes(app: ApiApp, c: { readonly chain: ChainStore }): void {
   const genesis = c.chain.genesis;
   const { settlementWindows } = genesis.params.market;
@@ -49,26 +70,10 @@ export function registerMarketHistoryRoutes(app: ApiApp, c: { readonly chain: Ch
   app.get(
     '/v1/market/windows',
     {
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            from: { type: 'integer', minimum: 0, maximum: MAX_WINDOW },
-            to: { type: 'integer', minimum: 0, maximum: MAX_WINDOW },
-          },
-        },
-      },
+      schema: { querystring: WINDOW_RANGE_QUERY },
     },
     async (req) => {
-      const q = req.query;
-      const open = windowOf(head() + 1, genesis);
-      const to = q.to ?? open;
-      const from = q.from ?? Math.max(0, to - 9);
-      if (from > to) throw new ApiError('invalid-request', `from ${from} is after to ${to}`);
-      if (to - from + 1 > MAX_WINDOWS_PER_QUERY) {
-        throw new ApiError('invalid-request', `at most ${MAX_WINDOWS_PER_QUERY} windows per request`);
-      }
+      const { from, to } = windowRange(req.query, windowOf(head() + 1, genesis));
       const view = new StateView(c.chain.state);
       const windows = [];
       for (let w = from; w <= to; w++) {
